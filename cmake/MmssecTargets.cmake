@@ -3,17 +3,18 @@
 # the layers listed in its MMSSEC_LAYER_DEPS_<layer> (directly). The `layering` test enforces
 # this on the #include lines of include/mmssec/<layer>/ and src/<layer>/.
 
-set(MMSSEC_LAYERS core ber tpkt cotp session presentation acse mms stack)
+set(MMSSEC_LAYERS core ber capture tpkt cotp session presentation acse mms stack)
 
 set(MMSSEC_LAYER_DEPS_core "")
 set(MMSSEC_LAYER_DEPS_ber core)
+set(MMSSEC_LAYER_DEPS_capture core)
 set(MMSSEC_LAYER_DEPS_tpkt core)
 set(MMSSEC_LAYER_DEPS_cotp core)
 set(MMSSEC_LAYER_DEPS_session core)
 set(MMSSEC_LAYER_DEPS_presentation core ber)
 set(MMSSEC_LAYER_DEPS_acse core ber)
 set(MMSSEC_LAYER_DEPS_mms core ber)
-set(MMSSEC_LAYER_DEPS_stack core ber tpkt cotp session presentation acse mms)
+set(MMSSEC_LAYER_DEPS_stack core ber capture tpkt cotp session presentation acse mms)
 
 function(mmssec_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
