@@ -203,6 +203,8 @@ class Reader {
   Reader() = default;
   explicit Reader(ByteView data, ReaderOptions opts = {}, std::size_t base_offset = 0, std::size_t depth = 0)
       : data_(data), base_(base_offset), depth_(depth), opts_(opts) {}
+  /// A reader over a temporary buffer would dangle.
+  Reader(Bytes&&, ReaderOptions = {}, std::size_t = 0, std::size_t = 0) = delete;
 
   [[nodiscard]] bool empty() const noexcept { return pos_ >= data_.size(); }
   [[nodiscard]] std::size_t offset() const noexcept { return base_ + pos_; }

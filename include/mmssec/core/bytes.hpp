@@ -25,6 +25,8 @@ class ByteReader {
   /// absolute offsets so a tool can point at the failing byte.
   explicit ByteReader(ByteView data, std::size_t base_offset = 0) noexcept
       : data_(data), base_(base_offset) {}
+  /// A reader over a temporary buffer would dangle.
+  ByteReader(Bytes&&, std::size_t = 0) = delete;
 
   [[nodiscard]] std::size_t remaining() const noexcept { return data_.size() - pos_; }
   [[nodiscard]] bool empty() const noexcept { return remaining() == 0; }
