@@ -49,14 +49,17 @@ const std::error_category& ber_category() noexcept {
 }
 
 std::string Tag::to_string() const {
+  // Built with append() rather than operator+ chains: GCC 12 -O3 reports a false -Wrestrict
+  // positive on the latter.
+  const std::string num = std::to_string(number);
   std::string s;
   switch (cls) {
-    case TagClass::universal: s = "UNIVERSAL " + std::to_string(number); break;
-    case TagClass::application: s = "[APPLICATION " + std::to_string(number) + "]"; break;
-    case TagClass::context: s = "[" + std::to_string(number) + "]"; break;
-    case TagClass::private_use: s = "[PRIVATE " + std::to_string(number) + "]"; break;
+    case TagClass::universal: s.append("UNIVERSAL ").append(num); break;
+    case TagClass::application: s.append("[APPLICATION ").append(num).append("]"); break;
+    case TagClass::context: s.append("[").append(num).append("]"); break;
+    case TagClass::private_use: s.append("[PRIVATE ").append(num).append("]"); break;
   }
-  if (constructed) s += " cons";
+  if (constructed) s.append(" cons");
   return s;
 }
 
@@ -505,6 +508,7 @@ Result<Oid> Oid::decode(ByteView c, std::size_t base_offset, std::size_t max_arc
   if (c.empty()) return Error{Errc::bad_oid, base_offset};
   if ((c.back() & 0x80) != 0) return Error{Errc::bad_oid, base_offset + c.size() - 1};
   std::vector<std::uint64_t> arcs;
+  arcs.reserve(std::min(c.size() + 1, max_arcs + 1));
   std::size_t i = 0;
   while (i < c.size()) {
     // 8.19.2: each subidentifier as few octets as possible (first octet never 0x80).
@@ -791,9 +795,27 @@ void Writer::bit_string(ByteView bytes, std::uint8_t unused_bits, Tag t) {
   out_->insert(out_->end(), bytes.begin(), bytes.end());
 }
 
+namespace {
+std::size_t base128_size(std::uint64_t v) {
+  std::size_t n = 1;
+  while (v >= 0x80) { v >>= 7; ++n; }
+  return n;
+}
+}  // namespace
+
 void Writer::oid(const Oid& v, Tag t) {
-  const Bytes c = v.encode();
-  tlv(t, c);
+  // Written in place (no temporary buffer): compute the content length first.
+  const auto& arcs = v.arcs();
+  tag(t);
+  if (arcs.size() < 2) {
+    length(0);
+    return;
+  }
+  std::size_t len = base128_size(arcs[0] * 40 + arcs[1]);
+  for (std::size_t i = 2; i < arcs.size(); ++i) len += base128_size(arcs[i]);
+  length(len);
+  put_base128(*out_, arcs[0] * 40 + arcs[1]);
+  for (std::size_t i = 2; i < arcs.size(); ++i) put_base128(*out_, arcs[i]);
 }
 
 void Writer::string(std::string_view v, Tag t) {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs dependencies, builds from scratch
+# and runs everything CI runs. This is the README's test command and what .ci/run calls.
+#   FUZZ_SECONDS  seconds per fuzz target (default 20; 0 skips the fuzzing run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+JOBS="${JOBS:-$(nproc)}"
+step() { printf '\n=== %s\n' "$*"; }
+start=$(date +%s)
+
+step "dependencies"
+./scripts/install-deps.sh
+
+step "format check (clang-format-14)"
+files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find include src tests fuzz bench tools -name '*.[ch]pp')
+clang-format-14 --dry-run -Werror $files
+
+step "GCC 12 build, -Werror, and unit tests"
+cmake --preset debug -DMMSSEC_BUILD_BENCH=ON >/dev/null
+cmake --build --preset debug -j "$JOBS"
+ctest --preset debug -j "$JOBS" --label-exclude integration
+
+step "Clang 14 build with ASan+UBSan, -Werror, and the full suite (unit, fuzz corpus replay, integration)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$JOBS"
+ctest --preset asan -j "$JOBS"
+
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+  step "libFuzzer: every target for ${FUZZ_SECONDS}s"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$JOBS"
+  for f in build/fuzz/fuzz/fuzz_*; do
+    [ -x "$f" ] || continue
+    name=$(basename "$f"); name=${name#fuzz_}
+    work=$(mktemp -d)
+    cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+    echo "fuzz: $name"
+    (cd "$work" && "$OLDPWD/$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
+        -print_final_stats=0 "$work" 2>&1 | tail -n 3)
+    rm -rf "$work"
+  done
+fi
+
+step "done in $(( $(date +%s) - start ))s"
