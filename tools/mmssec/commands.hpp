@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace mmssec::tool {
+
+/// Exit codes shared by all subcommands.
+enum Exit : int {
+  kOk = 0,
+  kMalformed = 1,   ///< input decoded with errors (decode), protocol failure (client)
+  kUsage = 2,       ///< bad arguments
+  kIoError = 3,     ///< cannot read/write a file, cannot connect
+};
+
+const char* version();
+/// The exit code the executed subcommand chose.
+int exit_code();
+void set_exit_code(int code);
+
+void register_decode(CLI::App& app);
+
+}  // namespace mmssec::tool

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// mmssec: the command-line tool. Each subcommand lives in its own file (<name>_cmd.cpp) and
+// registers itself here.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mmssec - IEC 62351-4 secured MMS: stack, tools and decoder"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("mmssec ") + mmssec::tool::version());
+  mmssec::tool::register_decode(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return mmssec::tool::exit_code();
+}
