@@ -21,6 +21,8 @@ class MmsCategory final : public std::error_category {
       case Errc::too_many_elements: return "too many list elements";
       case Errc::string_too_long: return "string longer than the configured limit";
       case Errc::bad_invoke_id: return "invalid invokeID";
+      case Errc::value_out_of_range: return "INTEGER value out of range for its type";
+      case Errc::unsupported_choice: return "unsupported CHOICE alternative";
     }
     return "mms error " + std::to_string(ev);
   }

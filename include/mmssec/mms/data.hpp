@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -31,6 +32,8 @@ enum class Errc {
   too_many_elements,      ///< list longer than Limits::mms_max_list_elements
   string_too_long,        ///< value longer than Limits::mms_max_string
   bad_invoke_id,          ///< invokeID missing or out of range
+  value_out_of_range,     ///< INTEGER outside the range of its ASN.1 type (Integer8/16/32, Unsigned32)
+  unsupported_choice,     ///< a CHOICE alternative this implementation does not support
 };
 
 }  // namespace mmssec::mms
@@ -68,6 +71,8 @@ struct ObjectName {
 /// Identifier ::= VisibleString (characters A-Z a-z 0-9 _ $; must not start with a digit),
 /// at most Limits::mms_max_identifier characters.
 Result<std::string> decode_identifier(ber::Reader& r, ber::Tag tag, const Limits& limits);
+/// True when `s` is a valid Identifier of at most `max_length` characters (the rule above).
+[[nodiscard]] bool valid_identifier(std::string_view s, std::size_t max_length) noexcept;
 void encode_object_name(ber::Writer& w, const ObjectName& name);
 Result<ObjectName> decode_object_name(ber::Reader& r, const Limits& limits);
 
