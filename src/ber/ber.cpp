@@ -127,12 +127,14 @@ Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
     MMSSEC_TRY_ASSIGN(const std::size_t eoc, find_eoc(pos, depth + 1));
     tlv.content = data_.subspan(pos, eoc - pos);
     tlv.total_size = eoc + 2 - start;
+    tlv.encoded = data_.subspan(start, tlv.total_size);
     return tlv;
   }
   if (len > n - pos) return err(Errc::length_overflow, len_pos);
   if (tlv.tag == tags::kEoc && len != 0) return err(Errc::bad_length, len_pos);
   tlv.content = data_.subspan(pos, len);
   tlv.total_size = pos + len - start;
+  tlv.encoded = data_.subspan(start, tlv.total_size);
   return tlv;
 }
 
@@ -155,6 +157,12 @@ std::optional<Tag> Reader::peek_tag() const {
   auto r = parse_at(pos_, depth_);
   if (!r) return std::nullopt;
   return r->tag;
+}
+
+Result<std::optional<Tag>> Reader::peek() const {
+  if (empty()) return std::optional<Tag>{};
+  MMSSEC_TRY_ASSIGN(const Tlv tlv, parse_at(pos_, depth_));
+  return std::optional<Tag>{tlv.tag};
 }
 
 Result<Tlv> Reader::read_any() {
@@ -427,7 +435,9 @@ Result<External> Reader::read_external(Tag t) {
     ext.encoding = External::Encoding::octet_aligned;
     ext.data.assign(e.content.begin(), e.content.end());
   } else if (e.tag == Tag::context(2)) {
-    if (e.content.empty() || e.content[0] > 7) return fail(Error{Errc::bad_bit_string, e.content_offset});
+    // X.690 8.6.2: unused-bits octet 0..7, and 0 when no data octets follow.
+    if (e.content.empty() || e.content[0] > 7 || (e.content.size() == 1 && e.content[0] != 0))
+      return fail(Error{Errc::bad_bit_string, e.content_offset});
     ext.encoding = External::Encoding::arbitrary;
     ext.unused_bits = e.content[0];
     ext.data.assign(e.content.begin() + 1, e.content.end());

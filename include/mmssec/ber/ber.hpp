@@ -100,6 +100,7 @@ inline constexpr Tag kVisibleString = Tag::universal(26);
 struct Tlv {
   Tag tag;
   ByteView content;
+  ByteView encoded;                ///< the whole element: identifier, length, content (and EOC)
   std::size_t offset = 0;          ///< absolute offset of the identifier octet
   std::size_t content_offset = 0;  ///< absolute offset of content[0]
   std::size_t total_size = 0;      ///< identifier + length + content (+ EOC)
@@ -125,6 +126,11 @@ class Oid {
   explicit Oid(std::vector<std::uint64_t> arcs) : arcs_(std::move(arcs)) {}
   [[nodiscard]] const std::vector<std::uint64_t>& arcs() const noexcept { return arcs_; }
   [[nodiscard]] bool empty() const noexcept { return arcs_.empty(); }
+  /// Encodable per X.690 8.19: at least two arcs, first arc <= 2, second < 40 unless first == 2.
+  [[nodiscard]] bool valid() const noexcept {
+    return arcs_.size() >= 2 && arcs_[0] <= 2 && (arcs_[0] == 2 || arcs_[1] < 40) &&
+           (arcs_[0] < 2 || arcs_[1] <= UINT64_MAX - 80);
+  }
   /// "1.0.9506.2.3"
   [[nodiscard]] std::string to_string() const;
   /// Parse dotted form; fails on empty arcs or non-digits.
@@ -214,6 +220,9 @@ class Reader {
 
   /// Tag of the next element, without consuming it (nullopt at end or if malformed).
   [[nodiscard]] std::optional<Tag> peek_tag() const;
+  /// Tag of the next element: nullopt at the end, an error if the next element is malformed
+  /// (so that a malformed optional field is never silently skipped).
+  [[nodiscard]] Result<std::optional<Tag>> peek() const;
   [[nodiscard]] bool next_is(Tag t) const { auto p = peek_tag(); return p && *p == t; }
 
   /// Read the next element whatever its tag.

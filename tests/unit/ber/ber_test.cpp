@@ -660,3 +660,41 @@ TEST(BerErrors, CategoryNamesLayer) {
   EXPECT_EQ(std::string(e.code.category().name()), "ber");
   EXPECT_NE(e.describe().find("offset 9"), std::string::npos);
 }
+
+TEST(BerReader, PeekReportsMalformedNextElement) {
+  const Bytes b = hex("0405" "01");
+  ber::Reader r(b);
+  EXPECT_FALSE(r.peek_tag().has_value());
+  auto p = r.peek();
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, code(ber::Errc::length_overflow));
+  ber::Reader end;
+  auto e = end.peek();
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(e->has_value());
+}
+
+TEST(BerReader, TlvEncodedViewsWholeElement) {
+  const Bytes b = hex("3003020105" "3080" "0500" "0000");
+  ber::Reader r(b);
+  auto a = r.read_any();
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(to_hex(a->encoded), "3003020105");
+  auto ind = r.read_any();
+  ASSERT_TRUE(ind.ok());
+  EXPECT_EQ(to_hex(ind->encoded), "308005000000");
+}
+
+TEST(BerOid, Validity) {
+  EXPECT_TRUE((ber::Oid{1, 0, 9506}).valid());
+  EXPECT_TRUE((ber::Oid{2, 999}).valid());
+  EXPECT_FALSE((ber::Oid{1}).valid());
+  EXPECT_FALSE((ber::Oid{3, 1}).valid());
+  EXPECT_FALSE((ber::Oid{1, 40}).valid());
+}
+
+TEST(BerExternal, ArbitraryWithUnusedBitsButNoDataIsRejected) {
+  const Bytes b = hex("2803" "820103");
+  ber::Reader r(b);
+  EXPECT_EQ(r.read_external().error().code, code(ber::Errc::bad_bit_string));
+}
