@@ -5,11 +5,12 @@
 //  2. the input as a stream of TLVs fed to a responder association (accepting every AARQ) and to
 //     an initiator that has sent an AARQ; every provider abort must leave the machine idle with
 //     exactly one ABRT to send.
+#include "mmssec/acse/acse.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
-#include "mmssec/acse/acse.hpp"
 #include "mmssec/acse/association.hpp"
 #include "mmssec/ber/ber.hpp"
 

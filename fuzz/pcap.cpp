@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The pcap reader, the link/IP/TCP parsers and the TCP reassembler on arbitrary files: no
 // crash, no unbounded memory (small limits), and the invariants of the reassembled streams.
+#include "mmssec/capture/pcap.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "mmssec/capture/packet.hpp"
-#include "mmssec/capture/pcap.hpp"
 #include "mmssec/capture/tcp_stream.hpp"
 
 namespace {
@@ -36,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto seg = parse_frame(reader->header().link_type, r.data, r.data_offset);
       if (!seg || !seg->has_value()) continue;
       const TcpSegment& s = **seg;
-      check(s.payload_offset >= r.data_offset && s.payload_offset + s.payload.size() <= r.data_offset + r.data.size());
+      check(s.payload_offset >= r.data_offset &&
+            s.payload_offset + s.payload.size() <= r.data_offset + r.data.size());
       auto d = reassembler.add(s);
       if (!d) continue;
       for (const Connection& c : reassembler.connections())

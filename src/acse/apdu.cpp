@@ -35,35 +35,35 @@ constexpr std::uint32_t kAarqLastExtension = 16;
 // AARE
 constexpr Tag kAareProtocolVersion = Tag::context(0);
 constexpr Tag kAareContextName = Tag::context_cons(1);
-constexpr Tag kAareResult = Tag::context_cons(2);                // [2] EXPLICIT INTEGER
-constexpr Tag kAareDiagnostic = Tag::context_cons(3);            // [3] EXPLICIT CHOICE
+constexpr Tag kAareResult = Tag::context_cons(2);      // [2] EXPLICIT INTEGER
+constexpr Tag kAareDiagnostic = Tag::context_cons(3);  // [3] EXPLICIT CHOICE
 constexpr Tag kAareRespondingApTitle = Tag::context_cons(4);
 constexpr Tag kAareRespondingAeQualifier = Tag::context_cons(5);
 constexpr Tag kAareRespondingApInvocation = Tag::context_cons(6);
 constexpr Tag kAareRespondingAeInvocation = Tag::context_cons(7);
-constexpr Tag kAareResponderRequirements = Tag::context(8);      // [8] IMPLICIT BIT STRING
-constexpr Tag kAareMechanismName = Tag::context(9);              // [9] IMPLICIT OID
-constexpr Tag kAareAuthValue = Tag::context_cons(10);            // [10] EXPLICIT Authentication-value
-constexpr Tag kAareContextNameList = Tag::context_cons(11);      // [11] IMPLICIT SEQUENCE OF OID
-constexpr std::uint32_t kAareFirstExtension = 12;                // [12]..[14] extension additions
+constexpr Tag kAareResponderRequirements = Tag::context(8);  // [8] IMPLICIT BIT STRING
+constexpr Tag kAareMechanismName = Tag::context(9);          // [9] IMPLICIT OID
+constexpr Tag kAareAuthValue = Tag::context_cons(10);        // [10] EXPLICIT Authentication-value
+constexpr Tag kAareContextNameList = Tag::context_cons(11);  // [11] IMPLICIT SEQUENCE OF OID
+constexpr std::uint32_t kAareFirstExtension = 12;            // [12]..[14] extension additions
 constexpr std::uint32_t kAareLastExtension = 14;
 // Associate-source-diagnostic alternatives
 constexpr Tag kDiagServiceUser = Tag::context_cons(1);
 constexpr Tag kDiagServiceProvider = Tag::context_cons(2);
 // RLRQ / RLRE / ABRT
-constexpr Tag kReleaseReason = Tag::context(0);    // [0] IMPLICIT INTEGER
-constexpr Tag kAbortSource = Tag::context(0);      // [0] IMPLICIT INTEGER
-constexpr Tag kAbortDiagnostic = Tag::context(1);  // [1] IMPLICIT ENUMERATED
+constexpr Tag kReleaseReason = Tag::context(0);       // [0] IMPLICIT INTEGER
+constexpr Tag kAbortSource = Tag::context(0);         // [0] IMPLICIT INTEGER
+constexpr Tag kAbortDiagnostic = Tag::context(1);     // [1] IMPLICIT ENUMERATED
 constexpr std::uint32_t kReleaseFirstExtension = 13;  // aso-qualifier [13], asoi-identifier [14]
 constexpr std::uint32_t kReleaseLastExtension = 14;
 // Common
 constexpr Tag kImplementationInformation = Tag::context(29);  // [29] IMPLICIT GraphicString
-constexpr Tag kUserInformation = Tag::context_cons(30);        // [30] IMPLICIT SEQUENCE OF EXTERNAL
+constexpr Tag kUserInformation = Tag::context_cons(30);       // [30] IMPLICIT SEQUENCE OF EXTERNAL
 // Authentication-value alternatives
-constexpr Tag kAuthCharstring = Tag::context(0);      // [0] IMPLICIT GraphicString
-constexpr Tag kAuthBitstring = Tag::context(1);       // [1] IMPLICIT BIT STRING
-constexpr Tag kAuthExternal = Tag::context_cons(2);   // [2] IMPLICIT EXTERNAL
-constexpr Tag kAuthOther = Tag::context_cons(3);      // [3] IMPLICIT SEQUENCE
+constexpr Tag kAuthCharstring = Tag::context(0);     // [0] IMPLICIT GraphicString
+constexpr Tag kAuthBitstring = Tag::context(1);      // [1] IMPLICIT BIT STRING
+constexpr Tag kAuthExternal = Tag::context_cons(2);  // [2] IMPLICIT EXTERNAL
+constexpr Tag kAuthOther = Tag::context_cons(3);     // [3] IMPLICIT SEQUENCE
 constexpr Tag kPrintableString = ber::tags::kPrintableString;
 
 // ============================================================================================
@@ -100,11 +100,19 @@ bool is_printable(char c) {
   // X.680 PrintableString: letters, digits, space and ' ( ) + , - . / : = ?
   if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case ' ': case '\'': case '(': case ')': case '+': case ',': case '-': case '.': case '/':
-    case ':': case '=': case '?':
-      return true;
-    default:
-      return false;
+    case ' ':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case ',':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case '=':
+    case '?': return true;
+    default: return false;
   }
 }
 
@@ -433,8 +441,9 @@ constexpr UserDiagnostic kUserDiagnostics[] = {
     UserDiagnostic::authentication_failure,
     UserDiagnostic::authentication_required,
 };
-constexpr ProviderDiagnostic kProviderDiagnostics[] = {
-    ProviderDiagnostic::null, ProviderDiagnostic::no_reason_given, ProviderDiagnostic::no_common_acse_version};
+constexpr ProviderDiagnostic kProviderDiagnostics[] = {ProviderDiagnostic::null,
+                                                       ProviderDiagnostic::no_reason_given,
+                                                       ProviderDiagnostic::no_common_acse_version};
 
 /// Associate-source-diagnostic ::= CHOICE { acse-service-user [1] INTEGER {...},
 ///                                          acse-service-provider [2] INTEGER {...} }
@@ -514,8 +523,8 @@ Result<Aare> decode_aare(const Ctx& ctx, ber::Reader& r) {
 // RLRQ, RLRE, ABRT
 // ============================================================================================
 
-constexpr ReleaseRequestReason kRequestReasons[] = {ReleaseRequestReason::normal, ReleaseRequestReason::urgent,
-                                                    ReleaseRequestReason::user_defined};
+constexpr ReleaseRequestReason kRequestReasons[] = {
+    ReleaseRequestReason::normal, ReleaseRequestReason::urgent, ReleaseRequestReason::user_defined};
 constexpr ReleaseResponseReason kResponseReasons[] = {
     ReleaseResponseReason::normal, ReleaseResponseReason::not_finished, ReleaseResponseReason::user_defined};
 constexpr AbortSource kAbortSources[] = {AbortSource::service_user, AbortSource::service_provider};
@@ -592,7 +601,8 @@ Status check_bits(const BitField& b) {
 Status check_external(const ber::External& e) {
   if (e.direct_reference) MMSSEC_TRY(check_oid(*e.direct_reference));
   if (e.encoding == ber::External::Encoding::single_asn1_type) MMSSEC_TRY(check_one_tlv(e.data));
-  if (e.encoding == ber::External::Encoding::arbitrary && (e.unused_bits > 7 || (e.data.empty() && e.unused_bits != 0)))
+  if (e.encoding == ber::External::Encoding::arbitrary &&
+      (e.unused_bits > 7 || (e.data.empty() && e.unused_bits != 0)))
     return CoreErrc::invalid_argument;
   return {};
 }
@@ -634,8 +644,7 @@ class Encoder {
         if (!(ber::decode_single(v->name)->tag == ber::tags::kSequence)) return CoreErrc::invalid_argument;
         w_.constructed(t, [&] { w_.raw(v->name); });
         return {};
-      case ApTitle::Form::form2:
-        return explicit_oid(v->oid, t);
+      case ApTitle::Form::form2: return explicit_oid(v->oid, t);
       case ApTitle::Form::form3:
         if (!std::all_of(v->text.begin(), v->text.end(), is_printable)) return CoreErrc::invalid_argument;
         w_.constructed(t, [&] { w_.string(v->text, kPrintableString); });
@@ -653,9 +662,7 @@ class Encoder {
         if (!(ber::decode_single(v->rdn)->tag == ber::tags::kSet)) return CoreErrc::invalid_argument;
         w_.constructed(t, [&] { w_.raw(v->rdn); });
         return {};
-      case AeQualifier::Form::form2:
-        w_.constructed(t, [&] { w_.integer(v->value); });
-        return {};
+      case AeQualifier::Form::form2: w_.constructed(t, [&] { w_.integer(v->value); }); return {};
       case AeQualifier::Form::form3:
         if (!std::all_of(v->text.begin(), v->text.end(), is_printable)) return CoreErrc::invalid_argument;
         w_.constructed(t, [&] { w_.string(v->text, kPrintableString); });
@@ -673,7 +680,8 @@ class Encoder {
         return {};
       case AuthenticationValue::Kind::bitstring:
         MMSSEC_TRY(check_bits(v->bitstring));
-        w_.constructed(t, [&] { w_.bit_string(v->bitstring.bytes, v->bitstring.unused_bits, kAuthBitstring); });
+        w_.constructed(t,
+                       [&] { w_.bit_string(v->bitstring.bytes, v->bitstring.unused_bits, kAuthBitstring); });
         return {};
       case AuthenticationValue::Kind::external:
         MMSSEC_TRY(check_external(v->external));

@@ -101,7 +101,8 @@ Output Association::on_aarq(const Aarq& a) {
 
 // AARE: only an initiator awaiting it (A-ASSOCIATE confirm).
 Output Association::on_aare(const Aare& a) {
-  if (role_ != Role::initiator || state_ != State::awaiting_aare) return provider_abort(Errc::unexpected_apdu);
+  if (role_ != Role::initiator || state_ != State::awaiting_aare)
+    return provider_abort(Errc::unexpected_apdu);
   if (a.protocol_version && !a.protocol_version->bit(0)) return provider_abort(Errc::unsupported_version);
   Output out;
   if (a.result == AssociateResult::accepted) {
@@ -162,12 +163,13 @@ Result<Output> Association::associate(const Aarq& aarq) {
 }
 
 Result<Output> Association::send_aare(Aare aare) {
-  if (aare.application_context_name.empty() && aarq_) aare.application_context_name = aarq_->application_context_name;
+  if (aare.application_context_name.empty() && aarq_)
+    aare.application_context_name = aarq_->application_context_name;
   Output out;
   MMSSEC_TRY(emit(out, aare));
   const bool accepted = aare.result == AssociateResult::accepted;
-  out.events.push_back({accepted ? Event::Kind::associate_accepted : Event::Kind::associate_rejected,
-                        Apdu{std::move(aare)}});
+  out.events.push_back(
+      {accepted ? Event::Kind::associate_accepted : Event::Kind::associate_rejected, Apdu{std::move(aare)}});
   state_ = accepted ? State::associated : State::idle;
   if (!accepted) aarq_.reset();
   return out;

@@ -19,7 +19,8 @@ class AcseCategory final : public std::error_category {
       case Errc::value_out_of_range: return "value outside its named range";
       case Errc::unsupported_version: return "protocol-version does not include version1";
       case Errc::too_many_user_information: return "too many user-information EXTERNALs";
-      case Errc::authentication_value_too_large: return "authentication value larger than the configured limit";
+      case Errc::authentication_value_too_large:
+        return "authentication value larger than the configured limit";
       case Errc::unexpected_apdu: return "APDU not allowed in the current association state";
       case Errc::invalid_state: return "request not allowed in the current association state";
     }

@@ -83,7 +83,8 @@ Result<std::optional<TcpSegment>> parse_ipv4(ByteReader& r) {
   if (header_len < kIpv4MinHeader || header_len > available) return Error{Errc::bad_ip_header_length, start};
   MMSSEC_TRY(r.skip(1));  // type of service
   CAPTURE_READ(const std::uint16_t total_length, r.read_u16be());
-  if (total_length < header_len || total_length > available) return Error{Errc::bad_ip_total_length, start + 2};
+  if (total_length < header_len || total_length > available)
+    return Error{Errc::bad_ip_total_length, start + 2};
   MMSSEC_TRY(r.skip(2));  // identification
   CAPTURE_READ(const std::uint16_t frag, r.read_u16be());
   MMSSEC_TRY(r.skip(1));  // TTL
@@ -99,7 +100,8 @@ Result<std::optional<TcpSegment>> parse_ipv4(ByteReader& r) {
   }
   MMSSEC_TRY(r.skip(header_len - kIpv4MinHeader));
   // Fragments are not reassembled: MMS peers send TCP segments that fit the path MTU.
-  if ((frag & kIpv4MoreFragments) != 0 || (frag & kIpv4FragmentOffsetMask) != 0) return std::optional<TcpSegment>{};
+  if ((frag & kIpv4MoreFragments) != 0 || (frag & kIpv4FragmentOffsetMask) != 0)
+    return std::optional<TcpSegment>{};
   if (protocol != kIpProtoTcp) return std::optional<TcpSegment>{};
   CAPTURE_READ(ByteReader tcp, r.sub(total_length - header_len));
   return parse_tcp(tcp, src, dst);
@@ -225,7 +227,8 @@ Result<std::optional<TcpSegment>> parse_ip(ByteView packet, std::size_t base_off
   return parse_ip_any(r);
 }
 
-Result<std::optional<TcpSegment>> parse_frame(std::uint32_t link_type, ByteView frame, std::size_t base_offset) {
+Result<std::optional<TcpSegment>> parse_frame(std::uint32_t link_type, ByteView frame,
+                                              std::size_t base_offset) {
   ByteReader r(frame, base_offset);
   switch (static_cast<LinkType>(link_type)) {
     // Ethernet II: destination 6 | source 6 | [802.1Q tag: TPID u16 | TCI u16]* | type u16
@@ -284,7 +287,8 @@ Result<Bytes> build_tcp_frame(const FrameSpec& spec, ByteView payload) {
   const IpAddress& dst = spec.destination.ip;
   if (src.version != dst.version || (src.version != 4 && src.version != 6)) return CoreErrc::invalid_argument;
   const bool v6 = src.version == 6;
-  if ((v6 && spec.link == LinkType::ipv4) || (!v6 && spec.link == LinkType::ipv6)) return CoreErrc::invalid_argument;
+  if ((v6 && spec.link == LinkType::ipv4) || (!v6 && spec.link == LinkType::ipv6))
+    return CoreErrc::invalid_argument;
   const std::size_t tcp_len = kTcpMinHeader + payload.size();
   const std::size_t ip_header = v6 ? kIpv6Header : kIpv4MinHeader;
   if (tcp_len + (v6 ? 0 : ip_header) > 0xFFFF) return Error{Errc::frame_too_large, 0};
@@ -331,9 +335,9 @@ Result<Bytes> build_tcp_frame(const FrameSpec& spec, ByteView payload) {
       w.u16be(v6 ? kEtherTypeIpv6 : kEtherTypeIpv4);
       break;
     case LinkType::linux_sll:
-      w.u16be(0);      // packet type: to us
-      w.u16be(772);    // ARPHRD_LOOPBACK
-      w.u16be(6);      // address length
+      w.u16be(0);    // packet type: to us
+      w.u16be(772);  // ARPHRD_LOOPBACK
+      w.u16be(6);    // address length
       w.bytes(ByteView(std::array<std::uint8_t, 8>{}));
       w.u16be(v6 ? kEtherTypeIpv6 : kEtherTypeIpv4);
       break;

@@ -68,7 +68,8 @@ Result<PcapReader> PcapReader::open(ByteView file, ReaderOptions options) {
   ByteReader r(file);
   if (file.size() >= 4) {
     MMSSEC_TRY_ASSIGN(const std::uint32_t magic, ByteReader(file).read_u32be());
-    if (magic != kMagicMicro && magic != kMagicMicroSwapped && magic != kMagicNano && magic != kMagicNanoSwapped)
+    if (magic != kMagicMicro && magic != kMagicMicroSwapped && magic != kMagicNano &&
+        magic != kMagicNanoSwapped)
       return Error{Errc::bad_magic, 0};
   }
   if (file.size() < kFileHeaderSize) return Error{Errc::truncated_file_header, file.size()};

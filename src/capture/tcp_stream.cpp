@@ -19,7 +19,8 @@ bool is_server_port(const std::vector<std::uint16_t>& ports, std::uint16_t p) {
 
 // Append what became in order: first the segment itself (trimmed), then every waiting
 // piece the new data reaches.
-Status deliver(StreamState& st, const TcpSegment& seg, std::uint32_t data_seq, std::size_t limit, Bytes& out) {
+Status deliver(StreamState& st, const TcpSegment& seg, std::uint32_t data_seq, std::size_t limit,
+               Bytes& out) {
   ByteView data = seg.payload;
   const auto diff = static_cast<std::int32_t>(data_seq - st.next_seq);
   if (diff > 0) {
@@ -28,7 +29,8 @@ Status deliver(StreamState& st, const TcpSegment& seg, std::uint32_t data_seq, s
     auto it = st.pending.find(at);
     const std::size_t old = it == st.pending.end() ? 0 : it->second.size();
     if (data.size() <= old) return {};  // already waiting
-    if (st.pending_bytes - old + data.size() > limit) return Error{Errc::stream_limit_exceeded, seg.payload_offset};
+    if (st.pending_bytes - old + data.size() > limit)
+      return Error{Errc::stream_limit_exceeded, seg.payload_offset};
     st.pending_bytes = st.pending_bytes - old + data.size();
     st.pending[at] = Bytes(data.begin(), data.end());
     return {};

@@ -116,6 +116,35 @@ Result<std::size_t> count_elements(const ber::Reader& seq, std::size_t max, std:
   return n;
 }
 
+// The same count over the content of a definite- or indefinite-length SEQUENCE OF, with a
+// fast path for the common encodings (low tag numbers, definite lengths of at most 2 length
+// octets) read through ByteReader; anything else falls back to the full BER walk above, which
+// also reports the precise error. Either way no element is decoded and nothing is allocated.
+Result<std::size_t> count_sequence_of(const ber::Reader& seq, const Tlv& tlv, std::size_t max) {
+  ByteReader in(tlv.content, tlv.content_offset);
+  std::size_t n = 0;
+  while (!in.empty()) {
+    const auto id = in.read_u8();
+    const auto l0 = in.read_u8();
+    if (!id || !l0 || *id == 0x00 || (*id & 0x1FU) == 0x1FU) return count_elements(seq, max, tlv.offset);
+    std::size_t len = *l0;
+    if (*l0 == 0x81) {
+      const auto l = in.read_u8();
+      if (!l) return count_elements(seq, max, tlv.offset);
+      len = *l;
+    } else if (*l0 == 0x82) {
+      const auto l = in.read_u16be();
+      if (!l) return count_elements(seq, max, tlv.offset);
+      len = *l;
+    } else if (*l0 >= 0x80) {
+      return count_elements(seq, max, tlv.offset);
+    }
+    if (!in.skip(len)) return count_elements(seq, max, tlv.offset);
+    if (++n > max) return err(Errc::too_many_elements, tlv.offset);
+  }
+  return n;
+}
+
 // BIT STRING content (X.690 8.6): unused-bits octet 0..7, 0 when no further octets. Unused
 // bits are cleared so that equal bit strings compare equal.
 Result<BitStringValue> bit_string_content(const Tlv& tlv, const Limits& limits) {
@@ -358,7 +387,7 @@ Status decode_sequence_of_data(const ber::Reader& parent, const Tlv& tlv, const 
                                std::vector<Data>& items) {
   if (depth >= limits.mms_max_data_depth) return err(Errc::depth_exceeded, tlv.offset);
   MMSSEC_TRY_ASSIGN(ber::Reader seq, parent.enter(tlv));
-  MMSSEC_TRY_ASSIGN(const std::size_t n, count_elements(seq, limits.mms_max_list_elements, tlv.offset));
+  MMSSEC_TRY_ASSIGN(const std::size_t n, count_sequence_of(seq, tlv, limits.mms_max_list_elements));
   items.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     MMSSEC_TRY(decode_into(seq, limits, depth + 1, items.emplace_back()));

@@ -26,7 +26,8 @@ bool SyntaxTable::supports(const ber::Oid& abstract_syntax) const {
 namespace {
 
 /// Checks the identifiers (odd, in range, unique) and decides each context on its own.
-Result<Negotiation> negotiate_each(std::span<const ContextDefinition> proposed, const SyntaxTable& supported) {
+Result<Negotiation> negotiate_each(std::span<const ContextDefinition> proposed,
+                                   const SyntaxTable& supported) {
   Negotiation n;
   n.results.reserve(proposed.size());
   for (std::size_t i = 0; i < proposed.size(); ++i) {
@@ -111,8 +112,12 @@ AbortReason abort_reason_for(const Error& error) noexcept {
 // Connection
 // ------------------------------------------------------------------------------------------
 
-Connection Connection::initiator(ConnectionConfig config) { return Connection(Role::initiator, std::move(config)); }
-Connection Connection::responder(ConnectionConfig config) { return Connection(Role::responder, std::move(config)); }
+Connection Connection::initiator(ConnectionConfig config) {
+  return Connection(Role::initiator, std::move(config));
+}
+Connection Connection::responder(ConnectionConfig config) {
+  return Connection(Role::responder, std::move(config));
+}
 
 const ber::Oid* Connection::abstract_syntax(ContextId id) const {
   for (const auto& c : contexts_) {
@@ -226,7 +231,8 @@ Result<Outgoing> Connection::abort(std::vector<Pdv> user_data) {
 
 // ---- reactions ----
 
-Output Connection::provider_abort(AbortReason reason, std::optional<EventIdentifier> event, const Error& cause) {
+Output Connection::provider_abort(AbortReason reason, std::optional<EventIdentifier> event,
+                                  const Error& cause) {
   // 7.x: a protocol error in an established (or establishing) connection is answered with an
   // ARP-PPDU on S-U-ABORT, and the user receives a P-P-ABORT indication.
   Output out;
@@ -242,7 +248,8 @@ Output Connection::provider_abort(AbortReason reason, std::optional<EventIdentif
   return out;
 }
 
-Output Connection::provider_refuse(ProviderReason reason, std::vector<ContextResult> results, const Error& cause) {
+Output Connection::provider_refuse(ProviderReason reason, std::vector<ContextResult> results,
+                                   const Error& cause) {
   // 6.2.4: a CP the provider cannot accept is refused with a CPR-PPDU naming the reason; the
   // user never sees a P-CONNECT indication (it gets the local cause for logging).
   Output out;
@@ -265,7 +272,8 @@ Output Connection::on_session(SessionService service, ByteView user_data, std::s
   if (service == SessionService::abort) return on_abort(user_data, base_offset);
   switch (state_) {
     case State::idle:
-      if (role_ == Role::responder && service == SessionService::connect) return on_connect(user_data, base_offset);
+      if (role_ == Role::responder && service == SessionService::connect)
+        return on_connect(user_data, base_offset);
       break;
     case State::awaiting_cpa:
       if (service == SessionService::accept) return on_accept(user_data, base_offset);
@@ -286,7 +294,8 @@ Output Connection::on_session(SessionService service, ByteView user_data, std::s
 Output Connection::on_connect(ByteView data, std::size_t base) {
   auto cp = decode_cp(data, config_.limits, base);
   if (!cp) {
-    const auto reason = is_limit(cp.error()) ? ProviderReason::local_limit_exceeded : ProviderReason::reason_not_specified;
+    const auto reason =
+        is_limit(cp.error()) ? ProviderReason::local_limit_exceeded : ProviderReason::reason_not_specified;
     return provider_refuse(reason, {}, cp.error());
   }
   if (!version1_offered(cp->protocol_version))
@@ -295,7 +304,8 @@ Output Connection::on_connect(ByteView data, std::size_t base) {
   auto neg = negotiate_each(cp->contexts, config_.syntaxes);
   if (!neg) return provider_refuse(ProviderReason::reason_not_specified, {}, Error{neg.error().code, base});
   if (!has_acse(*neg))
-    return provider_refuse(ProviderReason::reason_not_specified, neg->results, Error{Errc::acse_not_acceptable, base});
+    return provider_refuse(ProviderReason::reason_not_specified, neg->results,
+                           Error{Errc::acse_not_acceptable, base});
   contexts_ = neg->accepted;
   if (cp->user_data) {
     // 6.2.4: user data the responder cannot interpret (no defined context for it) refuses the connection.

@@ -149,7 +149,8 @@ Result<Pdv> read_pdv(Reader& list) {
     // X.690 8.6.2: initial octet = number of unused bits (0..7), 0 when no further octets.
     ByteReader bits(v.content, v.content_offset);
     MMSSEC_TRY_ASSIGN(const std::uint8_t unused, bits.read_u8());
-    if (unused > 7 || (bits.empty() && unused != 0)) return Error{ber::Errc::bad_bit_string, v.content_offset};
+    if (unused > 7 || (bits.empty() && unused != 0))
+      return Error{ber::Errc::bad_bit_string, v.content_offset};
     pdv.encoding = PdvEncoding::arbitrary;
     pdv.unused_bits = unused;
     const ByteView rest = bits.rest();
@@ -242,7 +243,8 @@ Result<std::vector<ContextResult>> read_result_list(Reader list, const Limits& l
     if (has_ts) {
       MMSSEC_TRY_ASSIGN(res.transfer_syntax, item.read_oid(tags::kResultTransferSyntax));
     }
-    MMSSEC_TRY_ASSIGN(res.provider_reason, read_named_optional<ContextRejectReason>(item, tags::kResultProviderReason, 3));
+    MMSSEC_TRY_ASSIGN(res.provider_reason,
+                      read_named_optional<ContextRejectReason>(item, tags::kResultProviderReason, 3));
     MMSSEC_TRY(end_of(item));
     out.push_back(std::move(res));
   }
@@ -357,7 +359,8 @@ void write_result_list(Writer& w, const std::vector<ContextResult>& results) {
       w.constructed(ber::tags::kSequence, [&] {
         w.integer(static_cast<std::int64_t>(r.outcome), tags::kResult);
         if (r.transfer_syntax) w.oid(*r.transfer_syntax, tags::kResultTransferSyntax);
-        if (r.provider_reason) w.integer(static_cast<std::int64_t>(*r.provider_reason), tags::kResultProviderReason);
+        if (r.provider_reason)
+          w.integer(static_cast<std::int64_t>(*r.provider_reason), tags::kResultProviderReason);
       });
     }
   });
@@ -531,7 +534,8 @@ void encode(const RefusePpdu& cpr, Bytes& out) {
     write_result_list(w, cpr.results);
     if (cpr.default_context_result)
       w.integer(static_cast<std::int64_t>(*cpr.default_context_result), tags::kDefaultContextResult);
-    if (cpr.provider_reason) w.integer(static_cast<std::int64_t>(*cpr.provider_reason), tags::kCprProviderReason);
+    if (cpr.provider_reason)
+      w.integer(static_cast<std::int64_t>(*cpr.provider_reason), tags::kCprProviderReason);
     if (cpr.user_data) write_user_data(w, *cpr.user_data);
   });
 }
@@ -557,7 +561,8 @@ Result<AbortPpdu> decode_abort(ByteView data, const Limits& limits, std::size_t 
     MMSSEC_TRY_ASSIGN(Reader p, open_ppdu(top, tags::kArpPpdu));
     ProviderAbortPpdu arp;
     MMSSEC_TRY_ASSIGN(arp.reason, read_named_optional<AbortReason>(p, tags::kAbortReason, 6));
-    MMSSEC_TRY_ASSIGN(arp.event, read_named_optional<EventIdentifier>(p, tags::kEventIdentifier, kMaxEventIdentifier));
+    MMSSEC_TRY_ASSIGN(arp.event,
+                      read_named_optional<EventIdentifier>(p, tags::kEventIdentifier, kMaxEventIdentifier));
     MMSSEC_TRY(end_of(p));
     return AbortPpdu{arp};
   }

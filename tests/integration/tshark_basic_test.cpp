@@ -3,13 +3,12 @@
 // decode cleanly, a deliberately broken AARQ must be flagged malformed, and the synthetic
 // captures (every link type, segmentation, port 3782, checksums) must be accepted by tshark.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "mmssec/capture/pcap.hpp"
 #include "mmssec/capture/synth.hpp"
@@ -138,14 +137,18 @@ Bytes association_dt(ByteView aarq_bytes) {
   const Bytes spdu = session_unit(0x0d, params);
   const Bytes tpdu = cat({hex("02f080"), spdu});
   const auto total = static_cast<std::uint16_t>(tpdu.size() + 4);
-  return cat({hex("0300"), Bytes{static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total)}, tpdu});
+  return cat(
+      {hex("0300"), Bytes{static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total)}, tpdu});
 }
 
 // The complete DT TPKT as assembled above (186 octets).
 constexpr std::string_view kAssociationDt =
-    "030000ba02f0800db10506130100160102140200023302000134020001c19b318198a003800101a28190810400000001820400000001"
-    "a423300f0201010604520100013004060251013010020103060528ca220201300406025101615d305b020101a0566054a107060528"
-    "ca220203a206060429876701a30302010ca606060429876701a70302010cbe2f282d020103a028a826800300fde881010582010583"
+    "030000ba02f0800db10506130100160102140200023302000134020001c19b318198a003800101a2819081040000000182040000"
+    "0001"
+    "a423300f0201010604520100013004060251013010020103060528ca220201300406025101615d305b020101a0566054a1070605"
+    "28"
+    "ca220203a206060429876701a30302010ca606060429876701a70302010cbe2f282d020103a028a826800300fde8810105820105"
+    "83"
     "010aa416800101810305f100820c03ee1c00000408000079ef18";
 
 std::vector<Message> association(ByteView dt) {

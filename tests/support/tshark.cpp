@@ -46,18 +46,21 @@ std::string slurp(const fs::path& p) {
 
 // Run argv with stdout/stderr redirected to files in `dir`, a clean environment whose HOME is
 // `dir` (no user profile, no "preferences" warnings), and a hard timeout.
-ProcessResult run_process(const std::vector<std::string>& args, const fs::path& dir, std::chrono::seconds timeout) {
+ProcessResult run_process(const std::vector<std::string>& args, const fs::path& dir,
+                          std::chrono::seconds timeout) {
   ProcessResult r;
   const fs::path out_path = dir / "stdout.txt";
   const fs::path err_path = dir / "stderr.txt";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
 
-  std::vector<std::string> env{"HOME=" + dir.string(), "XDG_CONFIG_HOME=" + dir.string(), "PATH=/usr/bin:/bin",
-                               "LC_ALL=C"};
+  std::vector<std::string> env{"HOME=" + dir.string(), "XDG_CONFIG_HOME=" + dir.string(),
+                               "PATH=/usr/bin:/bin", "LC_ALL=C"};
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -125,7 +128,8 @@ class Session {
   Session(const TsharkOptions& o, TsharkReport& report) : o_(o), report_(report) {}
 
   // One tshark pass; false (with report_.error set) on any failure.
-  bool pass(const std::string& pcap, const std::vector<std::string>& extra, std::string& out, const fs::path& dir) {
+  bool pass(const std::string& pcap, const std::vector<std::string>& extra, std::string& out,
+            const fs::path& dir) {
     std::vector<std::string> args{tshark_path(), "-r", pcap, "-n", "-o", "tcp.desegment_tcp_streams:TRUE"};
     if (o_.check_checksums) {
       for (const char* p : {"ip.check_checksum:TRUE", "tcp.check_checksum:TRUE"}) {
@@ -169,8 +173,9 @@ class Session {
 };
 
 std::vector<std::string> field_args(const std::vector<std::string>& fields) {
-  std::vector<std::string> a{"-T", "fields", "-E", "occurrence=a", "-E", std::string("aggregator=") + kAggregator,
-                             "-E", "separator=/t", "-e", "frame.number"};
+  std::vector<std::string> a{
+      "-T", "fields",       "-E", "occurrence=a", "-E", std::string("aggregator=") + kAggregator,
+      "-E", "separator=/t", "-e", "frame.number"};
   for (const auto& f : fields) {
     a.emplace_back("-e");
     a.push_back(f);
@@ -178,16 +183,19 @@ std::vector<std::string> field_args(const std::vector<std::string>& fields) {
   return a;
 }
 
-bool keep_requested(const TsharkOptions& o) { return o.keep_files || std::getenv("MMSSEC_KEEP_TSHARK_FILES") != nullptr; }
+bool keep_requested(const TsharkOptions& o) {
+  return o.keep_files || std::getenv("MMSSEC_KEEP_TSHARK_FILES") != nullptr;
+}
 
 TsharkReport analyse(const std::string& pcap, const fs::path& dir, const TsharkOptions& o) {
   TsharkReport report;
   report.pcap_path = pcap;
   const std::string exe = tshark_path();
   if (access(exe.c_str(), X_OK) != 0) {
-    report.error = "tshark not found or not executable at " + exe +
-                   " (install the Debian package 'tshark', or set MMSSEC_TSHARK to its path); the interoperability "
-                   "oracle is required, not optional";
+    report.error =
+        "tshark not found or not executable at " + exe +
+        " (install the Debian package 'tshark', or set MMSSEC_TSHARK to its path); the interoperability "
+        "oracle is required, not optional";
     return report;
   }
   Session s(o, report);

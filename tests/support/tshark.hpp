@@ -68,7 +68,8 @@ struct TsharkReport {
 [[nodiscard]] std::string tshark_path();
 
 /// Write `messages` as a pcap (capture::write_conversation) to a temporary file and run tshark.
-[[nodiscard]] TsharkReport run_tshark(std::span<const capture::Message> messages, const TsharkOptions& options = {});
+[[nodiscard]] TsharkReport run_tshark(std::span<const capture::Message> messages,
+                                      const TsharkOptions& options = {});
 
 /// Run tshark on an existing capture file (options.conversation only supplies the port).
 [[nodiscard]] TsharkReport run_tshark_file(const std::string& pcap_path, const TsharkOptions& options = {});

@@ -135,11 +135,11 @@ struct AeQualifier {
 struct AuthenticationValue {
   enum class Kind : std::uint8_t { charstring = 0, bitstring = 1, external = 2, other = 3 };
   Kind kind = Kind::external;
-  std::string charstring;        ///< charstring: the GraphicString octets
-  BitField bitstring;            ///< bitstring
-  ber::External external;        ///< external
-  ber::Oid other_mechanism_name; ///< other
-  Bytes other_mechanism_value;   ///< other: the complete ANY TLV, verbatim
+  std::string charstring;         ///< charstring: the GraphicString octets
+  BitField bitstring;             ///< bitstring
+  ber::External external;         ///< external
+  ber::Oid other_mechanism_name;  ///< other
+  Bytes other_mechanism_value;    ///< other: the complete ANY TLV, verbatim
   static AuthenticationValue from_external(ber::External e) {
     AuthenticationValue v;
     v.kind = Kind::external;
@@ -211,41 +211,41 @@ enum class AbortDiagnostic : std::uint8_t {
 /// Extension additions [14]..[16] of the higher-level-association functional unit are skipped on
 /// decode (validated as well-formed TLVs, not kept).
 struct Aarq {
-  std::optional<BitField> protocol_version;          ///< [0] IMPLICIT; absent = DEFAULT version1
-  ber::Oid application_context_name;                 ///< [1] EXPLICIT OBJECT IDENTIFIER
-  std::optional<ApTitle> called_ap_title;            ///< [2]
-  std::optional<AeQualifier> called_ae_qualifier;    ///< [3]
+  std::optional<BitField> protocol_version;              ///< [0] IMPLICIT; absent = DEFAULT version1
+  ber::Oid application_context_name;                     ///< [1] EXPLICIT OBJECT IDENTIFIER
+  std::optional<ApTitle> called_ap_title;                ///< [2]
+  std::optional<AeQualifier> called_ae_qualifier;        ///< [3]
   std::optional<std::int64_t> called_ap_invocation_id;   ///< [4] INTEGER
   std::optional<std::int64_t> called_ae_invocation_id;   ///< [5] INTEGER
-  std::optional<ApTitle> calling_ap_title;           ///< [6]
-  std::optional<AeQualifier> calling_ae_qualifier;   ///< [7]
+  std::optional<ApTitle> calling_ap_title;               ///< [6]
+  std::optional<AeQualifier> calling_ae_qualifier;       ///< [7]
   std::optional<std::int64_t> calling_ap_invocation_id;  ///< [8] INTEGER
   std::optional<std::int64_t> calling_ae_invocation_id;  ///< [9] INTEGER
-  std::optional<BitField> sender_acse_requirements;  ///< [10] IMPLICIT BIT STRING
-  std::optional<ber::Oid> mechanism_name;            ///< [11] IMPLICIT OBJECT IDENTIFIER
-  std::optional<AuthenticationValue> calling_authentication_value;   ///< [12] EXPLICIT
+  std::optional<BitField> sender_acse_requirements;      ///< [10] IMPLICIT BIT STRING
+  std::optional<ber::Oid> mechanism_name;                ///< [11] IMPLICIT OBJECT IDENTIFIER
+  std::optional<AuthenticationValue> calling_authentication_value;     ///< [12] EXPLICIT
   std::optional<std::vector<ber::Oid>> application_context_name_list;  ///< [13] IMPLICIT SEQUENCE OF
-  std::optional<std::string> implementation_information;  ///< [29] IMPLICIT GraphicString
-  std::optional<UserInformation> user_information;   ///< [30] IMPLICIT SEQUENCE OF EXTERNAL
+  std::optional<std::string> implementation_information;               ///< [29] IMPLICIT GraphicString
+  std::optional<UserInformation> user_information;                     ///< [30] IMPLICIT SEQUENCE OF EXTERNAL
   friend bool operator==(const Aarq&, const Aarq&) = default;
 };
 
 /// AARE-apdu ::= [APPLICATION 1] IMPLICIT SEQUENCE { ... }
 struct Aare {
-  std::optional<BitField> protocol_version;          ///< [0] IMPLICIT
-  ber::Oid application_context_name;                 ///< [1] EXPLICIT OBJECT IDENTIFIER
-  AssociateResult result = AssociateResult::accepted;  ///< [2] EXPLICIT INTEGER
-  SourceDiagnostic diagnostic = UserDiagnostic::null;  ///< [3] EXPLICIT CHOICE
-  std::optional<ApTitle> responding_ap_title;        ///< [4]
-  std::optional<AeQualifier> responding_ae_qualifier;  ///< [5]
-  std::optional<std::int64_t> responding_ap_invocation_id;  ///< [6] INTEGER
-  std::optional<std::int64_t> responding_ae_invocation_id;  ///< [7] INTEGER
-  std::optional<BitField> responder_acse_requirements;  ///< [8] IMPLICIT BIT STRING
-  std::optional<ber::Oid> mechanism_name;            ///< [9] IMPLICIT OBJECT IDENTIFIER
+  std::optional<BitField> protocol_version;                            ///< [0] IMPLICIT
+  ber::Oid application_context_name;                                   ///< [1] EXPLICIT OBJECT IDENTIFIER
+  AssociateResult result = AssociateResult::accepted;                  ///< [2] EXPLICIT INTEGER
+  SourceDiagnostic diagnostic = UserDiagnostic::null;                  ///< [3] EXPLICIT CHOICE
+  std::optional<ApTitle> responding_ap_title;                          ///< [4]
+  std::optional<AeQualifier> responding_ae_qualifier;                  ///< [5]
+  std::optional<std::int64_t> responding_ap_invocation_id;             ///< [6] INTEGER
+  std::optional<std::int64_t> responding_ae_invocation_id;             ///< [7] INTEGER
+  std::optional<BitField> responder_acse_requirements;                 ///< [8] IMPLICIT BIT STRING
+  std::optional<ber::Oid> mechanism_name;                              ///< [9] IMPLICIT OBJECT IDENTIFIER
   std::optional<AuthenticationValue> responding_authentication_value;  ///< [10] EXPLICIT
   std::optional<std::vector<ber::Oid>> application_context_name_list;  ///< [11] IMPLICIT
-  std::optional<std::string> implementation_information;  ///< [29] IMPLICIT GraphicString
-  std::optional<UserInformation> user_information;   ///< [30] IMPLICIT SEQUENCE OF EXTERNAL
+  std::optional<std::string> implementation_information;               ///< [29] IMPLICIT GraphicString
+  std::optional<UserInformation> user_information;                     ///< [30] IMPLICIT SEQUENCE OF EXTERNAL
   friend bool operator==(const Aare&, const Aare&) = default;
 };
 

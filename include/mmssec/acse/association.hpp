@@ -68,9 +68,9 @@ struct Event {
 
 /// The result of one input or request.
 struct [[nodiscard]] Output {
-  std::vector<Bytes> send;           ///< encoded APDUs to hand to the presentation layer, in order
-  std::vector<Event> events;         ///< for the user, in order
-  std::optional<Error> error;        ///< why a provider abort happened (decode error or unexpected_apdu)
+  std::vector<Bytes> send;     ///< encoded APDUs to hand to the presentation layer, in order
+  std::vector<Event> events;   ///< for the user, in order
+  std::optional<Error> error;  ///< why a provider abort happened (decode error or unexpected_apdu)
 };
 
 /// Responder decision on an AARQ: the AARE to send. result / diagnostic say accept or reject;

@@ -20,7 +20,7 @@
 namespace mmssec::capture {
 
 struct IpAddress {
-  std::uint8_t version = 4;             ///< 4 or 6
+  std::uint8_t version = 4;              ///< 4 or 6
   std::array<std::uint8_t, 16> bytes{};  ///< IPv4 uses the first 4 octets
 
   [[nodiscard]] static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept;

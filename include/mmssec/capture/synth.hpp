@@ -33,8 +33,8 @@ struct ConversationOptions {
   std::uint32_t client_isn = 0x1000'0000;
   std::uint32_t server_isn = 0x2000'0000;
   std::size_t max_segment_size = 1460;  ///< payload octets per segment (1..65495)
-  bool handshake = true;  ///< emit SYN, SYN-ACK, ACK first
-  bool close = true;      ///< emit FIN, FIN-ACK, ACK last
+  bool handshake = true;                ///< emit SYN, SYN-ACK, ACK first
+  bool close = true;                    ///< emit FIN, FIN-ACK, ACK last
   bool big_endian = false;
   bool nanosecond = false;
   Timestamp start{1'700'000'000, 0};

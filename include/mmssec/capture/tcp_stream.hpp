@@ -37,7 +37,7 @@ struct ReassemblyOptions {
 };
 
 struct StreamState {
-  bool started = false;       ///< next_seq is known
+  bool started = false;           ///< next_seq is known
   std::uint32_t initial_seq = 0;  ///< sequence number of the stream's first octet
   std::uint32_t next_seq = 0;     ///< sequence number of the next in-order octet
   std::uint64_t delivered = 0;

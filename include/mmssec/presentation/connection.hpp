@@ -132,8 +132,8 @@ struct AbortIndication {
   std::optional<Error> local_cause;
 };
 
-using Event = std::variant<ConnectIndication, ConnectConfirm, ConnectRefused, DataIndication, ReleaseIndication,
-                           ReleaseConfirm, AbortIndication>;
+using Event = std::variant<ConnectIndication, ConnectConfirm, ConnectRefused, DataIndication,
+                           ReleaseIndication, ReleaseConfirm, AbortIndication>;
 
 /// What one input produced: PPDUs to send (in order) and events for the layer above.
 struct Output {
@@ -164,11 +164,11 @@ class Connection {
  public:
   enum class Role : std::uint8_t { initiator, responder };
   enum class State : std::uint8_t {
-    idle,             ///< nothing happened yet
-    awaiting_cpa,     ///< initiator: CP sent
-    awaiting_response,///< responder: CP received, P-CONNECT indication delivered
-    open,             ///< data transfer
-    closed,           ///< released, refused or aborted
+    idle,               ///< nothing happened yet
+    awaiting_cpa,       ///< initiator: CP sent
+    awaiting_response,  ///< responder: CP received, P-CONNECT indication delivered
+    open,               ///< data transfer
+    closed,             ///< released, refused or aborted
   };
 
   static Connection initiator(ConnectionConfig config = {});

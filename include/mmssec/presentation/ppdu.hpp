@@ -54,7 +54,9 @@ struct std::is_error_code_enum<mmssec::presentation::Errc> : std::true_type {};
 namespace mmssec::presentation {
 
 const std::error_category& presentation_category() noexcept;
-inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), presentation_category()}; }
+inline std::error_code make_error_code(Errc e) noexcept {
+  return {static_cast<int>(e), presentation_category()};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tags (ISO8823-PRESENTATION module)
@@ -168,8 +170,8 @@ struct Pdv {
     return p;
   }
   friend bool operator==(const Pdv& a, const Pdv& b) {
-    return a.transfer_syntax == b.transfer_syntax && a.context_id == b.context_id && a.encoding == b.encoding &&
-           a.data == b.data && a.unused_bits == b.unused_bits;
+    return a.transfer_syntax == b.transfer_syntax && a.context_id == b.context_id &&
+           a.encoding == b.encoding && a.data == b.data && a.unused_bits == b.unused_bits;
   }
 };
 
@@ -178,8 +180,8 @@ struct Pdv {
 struct UserData {
   enum class Kind : std::uint8_t { fully_encoded, simply_encoded };
   Kind kind = Kind::fully_encoded;
-  std::vector<Pdv> pdvs;  ///< fully-encoded: at least one
-  Bytes simply_encoded;   ///< simply-encoded: the octets
+  std::vector<Pdv> pdvs;                  ///< fully-encoded: at least one
+  Bytes simply_encoded;                   ///< simply-encoded: the octets
   std::size_t simply_encoded_offset = 0;  ///< decode only
 
   static UserData fully(std::vector<Pdv> pdvs) {

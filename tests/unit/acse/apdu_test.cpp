@@ -242,7 +242,8 @@ TEST(AcseAarq, InvocationIdentifiersAllFourRoundTrip) {
 TEST(AcseAarq, ApTitleForm1NameIsKeptVerbatim) {
   // a2 0f 30 0d 31 0b 30 09 06 03 55 04 03 13 02 "ab"   Name { RDN { CN = PrintableString "ab" } }
   // a3 0d 31 0b 30 09 06 03 55 04 03 13 02 "ab"         AE-qualifier form1 RDN
-  const std::string h = "6029a107060528ca220203a20f300d310b3009060355040313026162a30d310b3009060355040313026162";
+  const std::string h =
+      "6029a107060528ca220203a20f300d310b3009060355040313026162a30d310b3009060355040313026162";
   auto r = decode_hex(h);
   ASSERT_TRUE(r.ok()) << r.error().describe();
   const auto& a = std::get<Aarq>(*r);
@@ -265,7 +266,9 @@ TEST(AcseAarq, ApTitleAndAeQualifierForm3PrintableString) {
 
 TEST(AcseAarq, AuthenticationValueCharstringBitstringOther) {
   // ac 06 80 04 "pass"                       charstring [0]
-  expect_round_trip("6011a107060528ca220203ac068004" "70617373");
+  expect_round_trip(
+      "6011a107060528ca220203ac068004"
+      "70617373");
   // ac 05 81 03 04 a5 50                     bitstring [1], 4 unused bits
   expect_round_trip("6010a107060528ca220203ac05810304a550");
   // ac 0b a3 09 06 03 2a 03 04 04 02 ab cd   other [3] { OID 1.2.3.4, OCTET STRING abcd }
@@ -366,9 +369,9 @@ TEST(AcseAare, RespondingFieldsAndAuthenticationValueRoundTrip) {
   // a4 06 06 04 29 01 87 67   responding-AP-title      a5 03 02 01 0c  responding-AE-qualifier
   // a6 03 02 01 05 / a7 03 02 01 06  invocation ids    88 02 07 80     responder-acse-requirements
   // 89 08 <mechanism>   aa 28 a2 26 a0 24 <MMS-Authentication-value>   responding-authentication-value
-  const std::string h = std::string("618100a107060528ca220203a203020100a305a103020100") +
-                        "a406060429018767" + "a50302010c" + "a603020105a703020106" +
-                        "880207808908" + "2886480001000101" + "aa28a226a024" + std::string(kMmsAuthValue);
+  const std::string h = std::string("618100a107060528ca220203a203020100a305a103020100") + "a406060429018767" +
+                        "a50302010c" + "a603020105a703020106" + "880207808908" + "2886480001000101" +
+                        "aa28a226a024" + std::string(kMmsAuthValue);
   // Fix the outer length (one octet after 0x81; non-minimal long form is valid BER).
   Bytes b = hex(h);
   b[2] = static_cast<std::uint8_t>(b.size() - 3);
@@ -394,9 +397,10 @@ TEST(AcseAare, RespondingFieldsAndAuthenticationValueRoundTrip) {
 
 TEST(AcseRelease, RlrqReasonsGolden) {
   // 62 03 80 01 xx  reason [0] IMPLICIT INTEGER
-  const std::pair<const char*, ReleaseRequestReason> cases[] = {{"6203800100", ReleaseRequestReason::normal},
-                                                                {"6203800101", ReleaseRequestReason::urgent},
-                                                                {"620380011e", ReleaseRequestReason::user_defined}};
+  const std::pair<const char*, ReleaseRequestReason> cases[] = {
+      {"6203800100", ReleaseRequestReason::normal},
+      {"6203800101", ReleaseRequestReason::urgent},
+      {"620380011e", ReleaseRequestReason::user_defined}};
   for (const auto& [h, reason] : cases) {
     auto r = decode_hex(h);
     ASSERT_TRUE(r.ok()) << h;

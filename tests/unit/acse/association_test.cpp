@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // ACSE association state machine: every transition of association.hpp's table, unexpected and
 // malformed APDUs (ABRT from the provider plus a typed error), local misuse, release collision.
+#include "mmssec/acse/association.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "mmssec/acse/association.hpp"
 
 using namespace mmssec;
 using namespace mmssec::acse;
@@ -193,7 +193,8 @@ TEST(AcseAssociationResponder, AcceptorCallbackRejectsWithAuthenticationFailure)
   EXPECT_EQ(calls, 1);
   EXPECT_FALSE(o.error);
   EXPECT_EQ(sent_hex(o), std::vector<std::string>{std::string(kAareAuthFailure)});
-  EXPECT_EQ(kinds(o), (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_rejected}));
+  EXPECT_EQ(kinds(o),
+            (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_rejected}));
   EXPECT_EQ(a.state(), State::idle);
 }
 
@@ -202,7 +203,8 @@ TEST(AcseAssociationResponder, AcceptorCallbackAccepts) {
   a.set_acceptor([](const Aarq& q) { return make_accept(q); });
   auto o = feed(a, kAarq);
   EXPECT_EQ(sent_hex(o), std::vector<std::string>{std::string(kAareAccepted)});
-  EXPECT_EQ(kinds(o), (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_accepted}));
+  EXPECT_EQ(kinds(o),
+            (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_accepted}));
   EXPECT_EQ(a.state(), State::associated);
   ASSERT_TRUE(a.aarq().has_value());
 }
@@ -226,9 +228,9 @@ TEST(AcseAssociationResponder, AarqWithoutVersion1GetsNoCommonAcseVersion) {
   EXPECT_FALSE(o.error);
   // 61 19 80 02 07 80 (version1) a1 07 <ctx> a2 03 02 01 01 (rejected-permanent)
   //       a3 05 a2 03 02 01 02 (acse-service-provider no-common-acse-version)
-  EXPECT_EQ(sent_hex(o),
-            std::vector<std::string>{"611980020780a107060528ca220203a203020101a305a203020102"});
-  EXPECT_EQ(kinds(o), (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_rejected}));
+  EXPECT_EQ(sent_hex(o), std::vector<std::string>{"611980020780a107060528ca220203a203020101a305a203020102"});
+  EXPECT_EQ(kinds(o),
+            (std::vector<Event::Kind>{Event::Kind::associate_indication, Event::Kind::associate_rejected}));
   EXPECT_EQ(a.state(), State::idle);
 }
 

@@ -134,10 +134,12 @@ TEST_P(EveryLink, BuildThenParse) {
 
 INSTANTIATE_TEST_SUITE_P(
     Links, EveryLink,
-    ::testing::Values(LinkCase{LinkType::ethernet, false, false, 14}, LinkCase{LinkType::ethernet, true, false, 14},
-                      LinkCase{LinkType::raw, false, false, 0}, LinkCase{LinkType::raw, true, false, 0},
-                      LinkCase{LinkType::ipv4, false, false, 0}, LinkCase{LinkType::ipv6, true, false, 0},
-                      LinkCase{LinkType::linux_sll, false, false, 16}, LinkCase{LinkType::linux_sll, true, false, 16},
+    ::testing::Values(LinkCase{LinkType::ethernet, false, false, 14},
+                      LinkCase{LinkType::ethernet, true, false, 14}, LinkCase{LinkType::raw, false, false, 0},
+                      LinkCase{LinkType::raw, true, false, 0}, LinkCase{LinkType::ipv4, false, false, 0},
+                      LinkCase{LinkType::ipv6, true, false, 0},
+                      LinkCase{LinkType::linux_sll, false, false, 16},
+                      LinkCase{LinkType::linux_sll, true, false, 16},
                       LinkCase{LinkType::null, false, false, 4}, LinkCase{LinkType::null, false, true, 4},
                       LinkCase{LinkType::null, true, false, 4}, LinkCase{LinkType::null, true, true, 4}));
 
@@ -195,8 +197,9 @@ TEST(ParseFrame, EthernetVlanTagTruncated) {
 }
 
 TEST(ParseFrame, EthernetTooManyVlanTags) {
-  const Bytes frame = cat({hex("020000000002 020000000001 8100 0001 8100 0002 8100 0003 8100 0004 8100 0005 0800"),
-                           hex(kSynRawIpv4)});
+  const Bytes frame =
+      cat({hex("020000000002 020000000001 8100 0001 8100 0002 8100 0003 8100 0004 8100 0005 0800"),
+           hex(kSynRawIpv4)});
   expect_error(parse_frame(1, frame), Errc::truncated_link_header, 30);
 }
 
@@ -219,7 +222,9 @@ TEST(ParseFrame, SllShorterThanHeader) {
   expect_error(parse_frame(113, hex("0000030400060000000000000000")), Errc::truncated_link_header, 0);
 }
 
-TEST(ParseFrame, NullShorterThanHeader) { expect_error(parse_frame(0, hex("020000")), Errc::truncated_link_header, 0); }
+TEST(ParseFrame, NullShorterThanHeader) {
+  expect_error(parse_frame(0, hex("020000")), Errc::truncated_link_header, 0);
+}
 
 TEST(ParseFrame, NullUnknownFamilyIsNotTcp) {
   auto r = parse_frame(0, cat({hex("07000000"), hex(kSynRawIpv4)}));
@@ -227,7 +232,9 @@ TEST(ParseFrame, NullUnknownFamilyIsNotTcp) {
   EXPECT_FALSE(r->has_value());
 }
 
-TEST(ParseFrame, UnsupportedLinkType) { expect_error(parse_frame(105, hex("00")), Errc::unsupported_link_type, 0); }
+TEST(ParseFrame, UnsupportedLinkType) {
+  expect_error(parse_frame(105, hex("00")), Errc::unsupported_link_type, 0);
+}
 
 // ---- IPv4 ----
 
@@ -270,7 +277,8 @@ TEST(ParseFrame, Ipv4TotalLengthBeyondCapture) {
 
 TEST(ParseFrame, Ipv4OptionsSkipped) {
   // IHL 6: one 4-octet option (NOPs), total length 44.
-  Bytes f = hex("4600002c00014000 4006 0000 7f000001 7f000001 01010101 c0000066 1000000000000000 5002ffff00000000");
+  Bytes f =
+      hex("4600002c00014000 4006 0000 7f000001 7f000001 01010101 c0000066 1000000000000000 5002ffff00000000");
   auto r = parse_frame(101, f);
   ASSERT_TRUE(r.ok() && r->has_value());
   EXPECT_EQ((*r)->destination.port, 102);
@@ -322,7 +330,9 @@ TEST(ParseFrame, TcpDataOffsetBeyondSegment) {
 
 TEST(ParseFrame, TcpOptionsSkipped) {
   // Data offset 6 (MSS option 0204 05b4), then two payload octets.
-  Bytes f = hex("4500002e00014000 4006 0000 7f000001 7f000001 c0000066 1000000000000000 6018ffff00000000 020405b4 abcd");
+  Bytes f =
+      hex("4500002e00014000 4006 0000 7f000001 7f000001 c0000066 1000000000000000 6018ffff00000000 020405b4 "
+          "abcd");
   auto r = parse_frame(101, f);
   ASSERT_TRUE(r.ok() && r->has_value());
   EXPECT_EQ(to_hex((*r)->payload), "abcd");
@@ -333,8 +343,8 @@ TEST(ParseFrame, TcpOptionsSkipped) {
 
 // IPv6 header: version 6, payload length 20, next header TCP (6), hop limit 64, ::1 -> ::1.
 std::string ipv6_header(std::string_view payload_len_hex, std::string_view next_hex) {
-  return "60000000" + std::string(payload_len_hex) + std::string(next_hex) + "40" + std::string(30, '0') + "01" +
-         std::string(30, '0') + "01";
+  return "60000000" + std::string(payload_len_hex) + std::string(next_hex) + "40" + std::string(30, '0') +
+         "01" + std::string(30, '0') + "01";
 }
 constexpr std::string_view kTcpSyn = "c00000661000000000000000 5002ffff00000000";
 
@@ -345,7 +355,9 @@ TEST(ParseFrame, Ipv6Tcp) {
   EXPECT_EQ((*r)->payload_offset, 60U);
 }
 
-TEST(ParseFrame, Ipv6ShorterThanHeader) { expect_error(parse_raw("6000000000140640"), Errc::bad_ip_total_length, 0); }
+TEST(ParseFrame, Ipv6ShorterThanHeader) {
+  expect_error(parse_raw("6000000000140640"), Errc::bad_ip_total_length, 0);
+}
 
 TEST(ParseFrame, Ipv6PayloadLengthBeyondCapture) {
   expect_error(parse_raw(ipv6_header("0015", "06") + std::string(kTcpSyn)), Errc::bad_ip_total_length, 4);

@@ -2,12 +2,11 @@
 #include "mmssec/capture/pcap.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include <unistd.h>
 
 namespace mmssec::capture {
 namespace {
@@ -46,7 +45,12 @@ TEST(PcapWriter, RecordGoldenLittleEndianMicro) {
   PcapWriter w(out, WriterOptions{});
   ASSERT_TRUE(w.add(Timestamp{0x01020304, 5'000'000}, hex("aabbcc")).ok());
   // Record header: ts_sec 0x01020304 | ts_usec 5000 (0x1388) | incl_len 3 | orig_len 3, LE.
-  EXPECT_EQ(to_hex(ByteView(out).subspan(24)), "04030201" "88130000" "03000000" "03000000" "aabbcc");
+  EXPECT_EQ(to_hex(ByteView(out).subspan(24)),
+            "04030201"
+            "88130000"
+            "03000000"
+            "03000000"
+            "aabbcc");
 }
 
 TEST(PcapWriter, RejectsFrameAboveSnaplen) {
@@ -237,9 +241,9 @@ TEST(PcapReader, HugeCapturedLengthIsRejectedBeforeReading) {
 }
 
 TEST(PcapFiles, WriteThenReadBack) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("mmssec_capture_test_" + std::to_string(::getpid()) + ".pcap"))
-          .string();
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("mmssec_capture_test_" + std::to_string(::getpid()) + ".pcap"))
+                               .string();
   const Bytes data = hex(kHeaderBeNanoRaw);
   ASSERT_TRUE(write_file(path, data).ok());
   auto back = read_file(path);

@@ -25,8 +25,8 @@ struct Seg {
   Bytes data;
 };
 
-Seg seg(const Endpoint& from, const Endpoint& to, std::uint32_t seq, std::uint8_t flags, std::string_view payload = {},
-        std::size_t offset = 0) {
+Seg seg(const Endpoint& from, const Endpoint& to, std::uint32_t seq, std::uint8_t flags,
+        std::string_view payload = {}, std::size_t offset = 0) {
   Seg g;
   g.data = str(payload);
   g.s.source = from;
@@ -270,12 +270,14 @@ TEST_P(ConversationRoundTrip, ExtractReturnsTheMessages) {
   EXPECT_EQ(c.chunks[0].record, 3U);  // after SYN, SYN-ACK, ACK
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, ConversationRoundTrip,
-    ::testing::Values(Variant{LinkType::ethernet, false, false, false}, Variant{LinkType::ethernet, true, true, true},
-                      Variant{LinkType::raw, false, true, false}, Variant{LinkType::ipv4, false, false, true},
-                      Variant{LinkType::ipv6, true, false, false}, Variant{LinkType::null, false, true, true},
-                      Variant{LinkType::linux_sll, true, false, false}));
+INSTANTIATE_TEST_SUITE_P(Files, ConversationRoundTrip,
+                         ::testing::Values(Variant{LinkType::ethernet, false, false, false},
+                                           Variant{LinkType::ethernet, true, true, true},
+                                           Variant{LinkType::raw, false, true, false},
+                                           Variant{LinkType::ipv4, false, false, true},
+                                           Variant{LinkType::ipv6, true, false, false},
+                                           Variant{LinkType::null, false, true, true},
+                                           Variant{LinkType::linux_sll, true, false, false}));
 
 TEST(WriteConversation, SequenceAndAckNumbersGolden) {
   ConversationOptions o;
@@ -296,16 +298,16 @@ TEST(WriteConversation, SequenceAndAckNumbersGolden) {
     std::size_t len;
   };
   const std::vector<Expect> want{
-      {true, 1000, 0, kSyn, 0},                   // SYN
-      {false, 5000, 1001, kSyn | kAck, 0},        // SYN-ACK
-      {true, 1001, 5001, kAck, 0},                // ACK
-      {true, 1001, 5001, kAck | kPsh, 3},         // "abc"
-      {false, 5001, 1004, kAck, 0},               // ACK of "abc"
-      {false, 5001, 1004, kAck | kPsh, 2},        // "de"
-      {true, 1004, 5003, kAck, 0},                // ACK of "de"
-      {true, 1004, 5003, kFin | kAck, 0},         // FIN
-      {false, 5003, 1005, kFin | kAck, 0},        // FIN-ACK
-      {true, 1005, 5004, kAck, 0},                // last ACK
+      {true, 1000, 0, kSyn, 0},             // SYN
+      {false, 5000, 1001, kSyn | kAck, 0},  // SYN-ACK
+      {true, 1001, 5001, kAck, 0},          // ACK
+      {true, 1001, 5001, kAck | kPsh, 3},   // "abc"
+      {false, 5001, 1004, kAck, 0},         // ACK of "abc"
+      {false, 5001, 1004, kAck | kPsh, 2},  // "de"
+      {true, 1004, 5003, kAck, 0},          // ACK of "de"
+      {true, 1004, 5003, kFin | kAck, 0},   // FIN
+      {false, 5003, 1005, kFin | kAck, 0},  // FIN-ACK
+      {true, 1005, 5004, kAck, 0},          // last ACK
   };
   std::uint64_t last_ns = 0;
   for (std::size_t i = 0; i < want.size(); ++i) {

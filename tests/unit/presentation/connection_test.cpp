@@ -2,9 +2,10 @@
 // Context negotiation and the sans-I/O presentation connection: golden exchanges of an IEC 61850
 // association, individual rejection of unknown contexts, and the CPR / ARP reactions to every
 // protocol error.
+#include "mmssec/presentation/connection.hpp"
+
 #include <gtest/gtest.h>
 
-#include "mmssec/presentation/connection.hpp"
 #include "vectors.hpp"
 
 using namespace mmssec;
@@ -86,7 +87,8 @@ TEST(PresentationNegotiation, AcseAndMmsAccepted) {
   ASSERT_TRUE(n.ok());
   ASSERT_EQ(n->results.size(), 2U);
   ASSERT_EQ(n->accepted.size(), 2U);
-  EXPECT_EQ(n->accepted[0], (NegotiatedContext{1, oids::acse_abstract_syntax(), oids::ber_transfer_syntax()}));
+  EXPECT_EQ(n->accepted[0],
+            (NegotiatedContext{1, oids::acse_abstract_syntax(), oids::ber_transfer_syntax()}));
   EXPECT_EQ(n->accepted[1], (NegotiatedContext{3, oids::mms_abstract_syntax(), oids::ber_transfer_syntax()}));
   for (const auto& r : n->results) {
     EXPECT_EQ(r.outcome, ContextOutcome::acceptance);
@@ -138,7 +140,8 @@ TEST(PresentationNegotiation, RegisteredSyntaxAccepted) {
 }
 
 TEST(PresentationNegotiation, NoAcseFailsTheConnection) {
-  const std::vector<ContextDefinition> proposed{{3, oids::mms_abstract_syntax(), {oids::ber_transfer_syntax()}}};
+  const std::vector<ContextDefinition> proposed{
+      {3, oids::mms_abstract_syntax(), {oids::ber_transfer_syntax()}}};
   auto n = negotiate(proposed, SyntaxTable{});
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().code, code(Errc::acse_not_acceptable));
@@ -390,7 +393,10 @@ TEST(PresentationResponder, TdPdvLimitAbortsWithArp) {
   const Bytes cp = hex(v::cp_golden_hex());
   (void)conn.on_session(SessionService::connect, cp);
   ASSERT_TRUE(conn.accept({}).ok());
-  const Bytes td = hex("6114" "3008020103a003a00100" "3008020103a003a00100");
+  const Bytes td =
+      hex("6114"
+          "3008020103a003a00100"
+          "3008020103a003a00100");
   const Error cause = expect_arp(conn.on_session(SessionService::data, td),
                                  AbortReason::invalid_ppdu_parameter_value, EventIdentifier::td_ppdu);
   EXPECT_EQ(cause.code, code(Errc::too_many_pdvs));
@@ -414,8 +420,8 @@ TEST(PresentationResponder, DataBeforeConnectIsUnexpected) {
 TEST(PresentationResponder, SecondConnectIsUnexpected) {
   auto conn = connected_responder();
   const Bytes cp = hex(v::cp_golden_hex());
-  (void)expect_arp(conn.on_session(SessionService::connect, cp), AbortReason::unexpected_session_service_primitive,
-                   std::nullopt);
+  (void)expect_arp(conn.on_session(SessionService::connect, cp),
+                   AbortReason::unexpected_session_service_primitive, std::nullopt);
 }
 
 TEST(PresentationResponder, ReleaseExchange) {
@@ -536,8 +542,8 @@ TEST(PresentationInitiator, CpaWithUnproposedTransferSyntaxIsAborted) {
   AcceptPpdu cpa;
   cpa.results = {{ContextOutcome::acceptance, oids::ber_transfer_syntax(), std::nullopt},
                  {ContextOutcome::acceptance, kPer, std::nullopt}};
-  (void)expect_arp(conn.on_session(SessionService::accept, encode(cpa)), AbortReason::invalid_ppdu_parameter_value,
-                   EventIdentifier::cpa_ppdu);
+  (void)expect_arp(conn.on_session(SessionService::accept, encode(cpa)),
+                   AbortReason::invalid_ppdu_parameter_value, EventIdentifier::cpa_ppdu);
 }
 
 TEST(PresentationInitiator, CpaAcceptanceWithoutTransferSyntaxUsesTheOnlyProposedOne) {
@@ -596,7 +602,9 @@ TEST(PresentationInitiator, CprGivesConnectRefused) {
 
 TEST(PresentationInitiator, MalformedCprReportedWithoutReply) {
   auto conn = initiator_awaiting_cpa();
-  const Bytes cpr = hex("3003" "8a0120");
+  const Bytes cpr =
+      hex("3003"
+          "8a0120");
   auto out = conn.on_session(SessionService::refuse, cpr);
   EXPECT_TRUE(out.send.empty());
   const auto& ind = only_event<AbortIndication>(out);
@@ -607,8 +615,8 @@ TEST(PresentationInitiator, MalformedCprReportedWithoutReply) {
 TEST(PresentationInitiator, DataBeforeCpaIsUnexpected) {
   auto conn = initiator_awaiting_cpa();
   const Bytes td = hex("610a3008020103a003a00100");
-  (void)expect_arp(conn.on_session(SessionService::data, td), AbortReason::unexpected_session_service_primitive,
-                   std::nullopt);
+  (void)expect_arp(conn.on_session(SessionService::data, td),
+                   AbortReason::unexpected_session_service_primitive, std::nullopt);
 }
 
 // ============================================================================ abort and full exchange

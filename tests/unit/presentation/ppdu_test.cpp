@@ -2,12 +2,12 @@
 // ISO 8823 PPDU codecs: golden vectors, round trips, and one named failing test for every
 // malformed length, every limit and every error path (the "presentation parameter loop" CVE
 // class of libiec61850 among them).
+#include "mmssec/presentation/ppdu.hpp"
+
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 
-#include "mmssec/presentation/ppdu.hpp"
 #include "vectors.hpp"
 
 using namespace mmssec;
@@ -20,21 +20,17 @@ std::error_code code(Errc e) { return make_error_code(e); }
 std::error_code code(ber::Errc e) { return ber::make_error_code(e); }
 std::error_code code(CoreErrc e) { return make_error_code(e); }
 
-/// CP-type shell around the given normal-mode-parameters content (short lengths only).
-std::string cp_with_params(const std::string& params_hex) {
-  const std::size_t plen = params_hex.size() / 2;
-  const std::size_t total = 5 + 2 + plen;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02zx", total);
-  std::string out = "31" + std::string(buf) + "a003800101a2";
-  std::snprintf(buf, sizeof buf, "%02zx", plen);
-  return out + buf + params_hex;
+/// One length octet in hex (short form only: these vectors stay below 128 octets).
+std::string len8(std::size_t n) {
+  EXPECT_LT(n, 0x80U);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  return {kDigits[(n >> 4) & 0xF], kDigits[n & 0xF]};
 }
 
-std::string len8(std::size_t n) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02zx", n);
-  return buf;
+/// CP-type shell around the given normal-mode-parameters content.
+std::string cp_with_params(const std::string& params_hex) {
+  const std::size_t plen = params_hex.size() / 2;
+  return "31" + len8(5 + 2 + plen) + "a003800101" + "a2" + len8(plen) + params_hex;
 }
 
 std::string tlv(const std::string& tag, const std::string& content_hex) {
@@ -138,7 +134,11 @@ TEST(PresentationCpr, GoldenCprDecodes) {
   //   83 02 0001          responding-presentation-selector
   //   87 01 01            default-context-result user-rejection
   //   8a 01 02            provider-reason local-limit-exceeded
-  const Bytes b = hex("300a" "83020001" "870101" "8a0102");
+  const Bytes b =
+      hex("300a"
+          "83020001"
+          "870101"
+          "8a0102");
   auto cpr = decode_cpr(b);
   ASSERT_TRUE(cpr.ok()) << cpr.error().describe();
   EXPECT_EQ(cpr->responding_selector, hex("0001"));
@@ -164,7 +164,13 @@ TEST(PresentationAbort, GoldenAruWithAbrtDecodes) {
   //   61 0a               fully-encoded-data
   //     30 08 02 01 01    PDV-list, context 1
   //       a0 03 64 01 00  single-ASN1-type: ABRT { } (illustrative)
-  const Bytes b = hex("a00c" "610a" "3008" "020101" "a003" "640100");
+  const Bytes b =
+      hex("a00c"
+          "610a"
+          "3008"
+          "020101"
+          "a003"
+          "640100");
   auto ab = decode_abort(b);
   ASSERT_TRUE(ab.ok()) << ab.error().describe();
   const auto* aru = std::get_if<UserAbortPpdu>(&*ab);
@@ -267,7 +273,8 @@ TEST(PresentationRoundTrip, CpaWithEverything) {
 TEST(PresentationRoundTrip, CprWithResultsAndUserData) {
   RefusePpdu cpr;
   cpr.protocol_version = BitField::of({0});
-  cpr.results = {{ContextOutcome::provider_rejection, std::nullopt, ContextRejectReason::reason_not_specified}};
+  cpr.results = {
+      {ContextOutcome::provider_rejection, std::nullopt, ContextRejectReason::reason_not_specified}};
   cpr.provider_reason = ProviderReason::no_psap_available;
   cpr.user_data = UserData::fully({Pdv::single(1, hex(v::kAare))});
   auto back = decode_cpr(encode(cpr));
@@ -308,7 +315,13 @@ TEST(PresentationRoundTrip, LongUserDataUsesLongFormLengths) {
 
 TEST(PresentationRoundTrip, IndefiniteLengthCpIsAccepted) {
   // BER allows indefinite lengths on constructed elements; DER-like re-encoding is definite.
-  const Bytes b = hex("3180" "a003800101" "a280" "810101" "0000" "0000");
+  const Bytes b =
+      hex("3180"
+          "a003800101"
+          "a280"
+          "810101"
+          "0000"
+          "0000");
   auto cp = decode_cp(b);
   ASSERT_TRUE(cp.ok()) << cp.error().describe();
   EXPECT_EQ(cp->calling_selector, hex("01"));
@@ -317,7 +330,11 @@ TEST(PresentationRoundTrip, IndefiniteLengthCpIsAccepted) {
 
 TEST(PresentationRoundTrip, ToleratedProtocolOptionsAndExtensionsAreSkipped) {
   // [11] protocol-options (explicit BIT STRING), [12] initiators-nominated-context, [14] extensions.
-  const Bytes b = hex(cp_with_params("810101" "ab0403020000" "ac03020101" "ae00"));
+  const Bytes b =
+      hex(cp_with_params("810101"
+                         "ab0403020000"
+                         "ac03020101"
+                         "ae00"));
   auto cp = decode_cp(b);
   ASSERT_TRUE(cp.ok()) << cp.error().describe();
   EXPECT_EQ(cp->calling_selector, hex("01"));
@@ -406,7 +423,9 @@ TEST(PresentationMalformed, CpUnknownSetComponent) {
 
 TEST(PresentationMalformed, CpNormalModeParametersOutOfOrder) {
   // called [2] before calling [1]: the SEQUENCE order is fixed.
-  expect_error(decode_cp(hex(cp_with_params("820101" "810101"))), code(Errc::unexpected_parameter), 12);
+  expect_error(decode_cp(hex(cp_with_params("820101"
+                                            "810101"))),
+               code(Errc::unexpected_parameter), 12);
 }
 
 TEST(PresentationMalformed, CpNormalModeParameterLengthBeyondParent) {
@@ -436,11 +455,16 @@ TEST(PresentationMalformed, CpIndefiniteLengthWithoutEndOfContents) {
 
 TEST(PresentationContextList, ZeroLengthItemsDoNotLoop) {
   // "presentation parameter loop": empty items must end the walk with an error.
-  expect_error(decode_cp(hex(cp_with_params("a4043000" "3000"))), code(CoreErrc::truncated), 13);
+  expect_error(decode_cp(hex(cp_with_params("a4043000"
+                                            "3000"))),
+               code(CoreErrc::truncated), 13);
 }
 
 TEST(PresentationContextList, ItemLengthBeyondList) {
-  expect_error(decode_cp(hex(cp_with_params("a403" "3010" "02"))), code(ber::Errc::length_overflow), 12);
+  expect_error(decode_cp(hex(cp_with_params("a403"
+                                            "3010"
+                                            "02"))),
+               code(ber::Errc::length_overflow), 12);
 }
 
 TEST(PresentationContextList, ListLengthBeyondParameters) {
@@ -457,27 +481,45 @@ TEST(PresentationContextList, ItemNotASequence) {
 }
 
 TEST(PresentationContextList, ContextIdZero) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020100" "0602" "5101" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020100"
+                                                          "0602"
+                                                          "5101"
+                                                          "3000"))))),
                code(Errc::bad_context_id), 13);
 }
 
 TEST(PresentationContextList, ContextIdNegative) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "0201ff" "0602" "5101" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "0201ff"
+                                                          "0602"
+                                                          "5101"
+                                                          "3000"))))),
                code(Errc::bad_context_id), 13);
 }
 
 TEST(PresentationContextList, ContextIdAboveRange) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020500" "80000000" "06025101" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020500"
+                                                          "80000000"
+                                                          "06025101"
+                                                          "3000"))))),
                code(Errc::bad_context_id), 13);
 }
 
 TEST(PresentationContextList, ContextIdWiderThan64Bits) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "0209010000000000000000" "06025101" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "0209010000000000000000"
+                                                          "06025101"
+                                                          "3000"))))),
                code(ber::Errc::integer_overflow));
 }
 
 TEST(PresentationContextList, ContextIdEmptyInteger) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "0200" "06025101" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "0200"
+                                                          "06025101"
+                                                          "3000"))))),
                code(ber::Errc::bad_integer), 15);
 }
 
@@ -486,22 +528,34 @@ TEST(PresentationContextList, MissingAbstractSyntax) {
 }
 
 TEST(PresentationContextList, MalformedAbstractSyntaxOid) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "0600" "3000"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020101"
+                                                          "0600"
+                                                          "3000"))))),
                code(ber::Errc::bad_oid));
 }
 
 TEST(PresentationContextList, MissingTransferSyntaxList) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020101"
+                                                          "06025101"))))),
                code(CoreErrc::truncated), 20);
 }
 
 TEST(PresentationContextList, TransferSyntaxNotAnOid) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101" "3003020101"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020101"
+                                                          "06025101"
+                                                          "3003020101"))))),
                code(ber::Errc::unexpected_tag), 22);
 }
 
 TEST(PresentationContextList, TrailingElementInItem) {
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101" "3000" "0500"))))),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020101"
+                                                          "06025101"
+                                                          "3000"
+                                                          "0500"))))),
                code(Errc::unexpected_parameter), 22);
 }
 
@@ -511,7 +565,10 @@ TEST(PresentationContextList, DuplicateContextId) {
 }
 
 TEST(PresentationContextList, EmptyTransferSyntaxListDecodes) {
-  auto cp = decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101" "3000")))));
+  auto cp = decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                       "020101"
+                                                       "06025101"
+                                                       "3000")))));
   ASSERT_TRUE(cp.ok()) << cp.error().describe();
   EXPECT_TRUE(cp->contexts.at(0).transfer_syntaxes.empty());
 }
@@ -533,10 +590,19 @@ TEST(PresentationLimits, TransferSyntaxesAboveLimitRefused) {
   Limits l;
   l.presentation_max_transfer_syntaxes = 2;
   const std::string three = "060251010602510106025101";
-  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101" + tlv("30", three))))), l),
+  expect_error(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                          "020101"
+                                                          "06025101" +
+                                                              tlv("30", three))))),
+                         l),
                code(Errc::too_many_transfer_syntaxes), 30);
   l.presentation_max_transfer_syntaxes = 3;
-  EXPECT_TRUE(decode_cp(hex(cp_with_params(tlv("a4", tlv("30", "020101" "06025101" + tlv("30", three))))), l).ok());
+  EXPECT_TRUE(decode_cp(hex(cp_with_params(tlv("a4", tlv("30",
+                                                         "020101"
+                                                         "06025101" +
+                                                             tlv("30", three))))),
+                        l)
+                  .ok());
 }
 
 TEST(PresentationLimits, PdvsAboveLimitRefused) {
@@ -556,7 +622,9 @@ TEST(PresentationLimits, ResultListAboveContextLimitRefused) {
 TEST(PresentationLimits, AruContextListAboveLimitRefused) {
   Limits l;
   l.presentation_max_contexts = 1;
-  const std::string item = "3007020101" "06025101";
+  const std::string item =
+      "3007020101"
+      "06025101";
   expect_error(decode_abort(hex(tlv("a0", tlv("a0", item + item))), l), code(Errc::too_many_contexts), 13);
 }
 
@@ -605,11 +673,15 @@ TEST(PresentationPdv, PdvMissingValues) {
 }
 
 TEST(PresentationPdv, PdvUnknownValuesChoice) {
-  expect_error(decode_user_data(hex("6107300502010383" "00")), code(Errc::bad_pdv), 7);
+  expect_error(decode_user_data(hex("6107300502010383"
+                                    "00")),
+               code(Errc::bad_pdv), 7);
 }
 
 TEST(PresentationPdv, PdvContextIdZero) {
-  expect_error(decode_user_data(hex("61073005020100" "8100")), code(Errc::bad_context_id), 4);
+  expect_error(decode_user_data(hex("61073005020100"
+                                    "8100")),
+               code(Errc::bad_context_id), 4);
 }
 
 TEST(PresentationPdv, PdvTrailingElement) {
@@ -629,11 +701,16 @@ TEST(PresentationPdv, SingleAsn1TypeInnerLengthBeyondWrapper) {
 }
 
 TEST(PresentationPdv, SingleAsn1TypePrimitiveWrapper) {
-  expect_error(decode_user_data(hex("61093007020103800205" "00")), code(Errc::bad_pdv), 7);
+  expect_error(decode_user_data(hex("61093007020103800205"
+                                    "00")),
+               code(Errc::bad_pdv), 7);
 }
 
 TEST(PresentationPdv, OctetAlignedAndArbitraryDecode) {
-  auto ud = decode_user_data(hex("6113" "3007020103810201ff" "3008020103820304aaf0"));
+  auto ud =
+      decode_user_data(hex("6113"
+                           "3007020103810201ff"
+                           "3008020103820304aaf0"));
   ASSERT_TRUE(ud.ok()) << ud.error().describe();
   EXPECT_EQ(ud->pdvs[0].encoding, PdvEncoding::octet_aligned);
   EXPECT_EQ(ud->pdvs[0].data, hex("01ff"));
@@ -660,28 +737,37 @@ TEST(PresentationPdv, PdvTransferSyntaxMalformed) {
 
 // ============================================================================ CPA / CPR / abort
 
-TEST(PresentationCpa, WrongOuterTag) {
-  expect_error(decode_cpa(hex("3000")), code(Errc::unknown_ppdu), 0);
-}
+TEST(PresentationCpa, WrongOuterTag) { expect_error(decode_cpa(hex("3000")), code(Errc::unknown_ppdu), 0); }
 
 TEST(PresentationCpa, ResultValueOutOfRange) {
-  expect_error(decode_cpa(hex(cp_with_params("a505" "3003800103"))), code(Errc::bad_parameter_value), 13);
+  expect_error(decode_cpa(hex(cp_with_params("a505"
+                                             "3003800103"))),
+               code(Errc::bad_parameter_value), 13);
 }
 
 TEST(PresentationCpa, ResultMissing) {
-  expect_error(decode_cpa(hex(cp_with_params("a502" "3000"))), code(Errc::missing_parameter), 13);
+  expect_error(decode_cpa(hex(cp_with_params("a502"
+                                             "3000"))),
+               code(Errc::missing_parameter), 13);
 }
 
 TEST(PresentationCpa, ResultOnlyTransferSyntax) {
-  expect_error(decode_cpa(hex(cp_with_params("a506" "3004" "81025101"))), code(ber::Errc::unexpected_tag), 13);
+  expect_error(decode_cpa(hex(cp_with_params("a506"
+                                             "3004"
+                                             "81025101"))),
+               code(ber::Errc::unexpected_tag), 13);
 }
 
 TEST(PresentationCpa, ResultProviderReasonOutOfRange) {
-  expect_error(decode_cpa(hex(cp_with_params("a508" "3006800102820104"))), code(Errc::bad_parameter_value), 16);
+  expect_error(decode_cpa(hex(cp_with_params("a508"
+                                             "3006800102820104"))),
+               code(Errc::bad_parameter_value), 16);
 }
 
 TEST(PresentationCpa, ResultItemTrailingElement) {
-  expect_error(decode_cpa(hex(cp_with_params("a507" "30058001008300"))), code(Errc::unexpected_parameter), 16);
+  expect_error(decode_cpa(hex(cp_with_params("a507"
+                                             "30058001008300"))),
+               code(Errc::unexpected_parameter), 16);
 }
 
 TEST(PresentationCpa, CallingSelectorNotAllowedInCpa) {
@@ -696,9 +782,7 @@ TEST(PresentationCpr, X400ModeRefused) {
   expect_error(decode_cpr(hex("3100")), code(Errc::unsupported_mode), 0);
 }
 
-TEST(PresentationCpr, WrongOuterTag) {
-  expect_error(decode_cpr(hex("a000")), code(Errc::unknown_ppdu), 0);
-}
+TEST(PresentationCpr, WrongOuterTag) { expect_error(decode_cpr(hex("a000")), code(Errc::unknown_ppdu), 0); }
 
 TEST(PresentationCpr, ProviderReasonOutOfRange) {
   expect_error(decode_cpr(hex("30038a0108")), code(Errc::bad_parameter_value), 2);
@@ -709,7 +793,9 @@ TEST(PresentationCpr, DefaultContextResultOutOfRange) {
 }
 
 TEST(PresentationCpr, UnknownParameter) {
-  expect_error(decode_cpr(hex("3002" "8400")), code(Errc::unexpected_parameter), 2);
+  expect_error(decode_cpr(hex("3002"
+                              "8400")),
+               code(Errc::unexpected_parameter), 2);
 }
 
 TEST(PresentationCpr, TrailingBytes) {
@@ -754,7 +840,8 @@ TEST(PresentationAbort, TrailingBytes) {
 TEST(PresentationErrors, CategoryNameIsLayerName) {
   EXPECT_STREQ(presentation_category().name(), "presentation");
   EXPECT_EQ(Error(Errc::bad_pdv, 3).describe().find("presentation"), 0U);
-  EXPECT_NE(presentation_category().message(static_cast<int>(Errc::too_many_pdvs)).find("limit"), std::string::npos);
+  EXPECT_NE(presentation_category().message(static_cast<int>(Errc::too_many_pdvs)).find("limit"),
+            std::string::npos);
   EXPECT_NE(presentation_category().message(999).find("999"), std::string::npos);
 }
 

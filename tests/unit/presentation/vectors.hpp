@@ -40,7 +40,10 @@ inline constexpr std::string_view kCtxAcse = "300f020101060452010001300406025101
 //     02 01 03                 presentation-context-identifier 3
 //     06 05 28ca220201         abstract-syntax-name { 1 0 9506 2 1 } (MMS)
 //     30 04 06 02 5101         { BER }
-inline constexpr std::string_view kCtxMms = "30100201030605" "28ca220201" "300406025101";
+inline constexpr std::string_view kCtxMms =
+    "30100201030605"
+    "28ca220201"
+    "300406025101";
 //   30 0f                      SEQUENCE, 15 octets
 //     02 01 05                 presentation-context-identifier 5
 //     06 04 2bce0f01           abstract-syntax-name { 1 3 9999 1 } (unknown to us)
@@ -59,8 +62,19 @@ inline constexpr std::string_view kCtxUnknown = "300f02010506042bce0f01300406025
 //           02 01 01           presentation-context-identifier 1 (ACSE)
 //           a0 0b <AARQ>       single-ASN1-type
 inline std::string cp_golden_hex() {
-  return std::string("314c" "a003800101" "a245" "810400000001" "820400000001" "a423") + std::string(kCtxAcse) +
-         std::string(kCtxMms) + "6112" "3010" "020101" "a00b" + std::string(kAarq);
+  return std::string(
+             "314c"
+             "a003800101"
+             "a245"
+             "810400000001"
+             "820400000001"
+             "a423") +
+         std::string(kCtxAcse) + std::string(kCtxMms) +
+         "6112"
+         "3010"
+         "020101"
+         "a00b" +
+         std::string(kAarq);
 }
 /// Offset of the AARQ's first octet in cp_golden_hex().
 inline constexpr std::size_t kCpGoldenAarqOffset = 67;
@@ -68,8 +82,19 @@ inline constexpr std::size_t kCpGoldenAarqOffset = 67;
 // The same CP with a third, unknown context 5 (95 octets):
 //   31 5d / a0 03 800101 / a2 56 / 81.. 82.. / a4 34 <ACSE><MMS><unknown> / 61 12 ...
 inline std::string cp_three_contexts_hex() {
-  return std::string("315d" "a003800101" "a256" "810400000001" "820400000001" "a434") + std::string(kCtxAcse) +
-         std::string(kCtxMms) + std::string(kCtxUnknown) + "6112" "3010" "020101" "a00b" + std::string(kAarq);
+  return std::string(
+             "315d"
+             "a003800101"
+             "a256"
+             "810400000001"
+             "820400000001"
+             "a434") +
+         std::string(kCtxAcse) + std::string(kCtxMms) + std::string(kCtxUnknown) +
+         "6112"
+         "3010"
+         "020101"
+         "a00b" +
+         std::string(kAarq);
 }
 
 // The CPA-PPDU accepting contexts 1 and 3 (67 octets):
@@ -84,8 +109,20 @@ inline std::string cp_three_contexts_hex() {
 //         30 1c 02 01 01       PDV-list, context 1
 //           a0 17 <AARE>       single-ASN1-type
 inline std::string cpa_golden_hex() {
-  return std::string("3141" "a003800101" "a23a" "830400000001" "a512" "30078001008102" "5101" "30078001008102"
-                     "5101" "611e" "301c" "020101" "a017") +
+  return std::string(
+             "3141"
+             "a003800101"
+             "a23a"
+             "830400000001"
+             "a512"
+             "30078001008102"
+             "5101"
+             "30078001008102"
+             "5101"
+             "611e"
+             "301c"
+             "020101"
+             "a017") +
          std::string(kAare);
 }
 
@@ -95,8 +132,21 @@ inline std::string cpa_golden_hex() {
 //          30 06 80 01 02 82 01 01   provider-rejection, abstract-syntax-not-supported
 //   61 1e ... <AARE>
 inline std::string cpa_three_contexts_hex() {
-  return std::string("3149" "a003800101" "a242" "830400000001" "a51a" "30078001008102" "5101" "30078001008102"
-                     "5101" "3006800102820101" "611e" "301c" "020101" "a017") +
+  return std::string(
+             "3149"
+             "a003800101"
+             "a242"
+             "830400000001"
+             "a51a"
+             "30078001008102"
+             "5101"
+             "30078001008102"
+             "5101"
+             "3006800102820101"
+             "611e"
+             "301c"
+             "020101"
+             "a017") +
          std::string(kAare);
 }
 
