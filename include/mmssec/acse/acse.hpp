@@ -281,6 +281,16 @@ using Apdu = std::variant<Aarq, Aare, Rlrq, Rlre, Abrt>;
 /// "AARQ", "AARE", "RLRQ", "RLRE", "ABRT".
 const char* apdu_name(const Apdu& apdu) noexcept;
 
+/// Readable names of the enumerations, as X.227 spells them ("rejected-permanent",
+/// "authentication-failure", ...); "unknown" for values outside the named range.
+const char* result_name(AssociateResult r) noexcept;
+const char* diagnostic_name(UserDiagnostic d) noexcept;
+const char* diagnostic_name(ProviderDiagnostic d) noexcept;
+/// "acse-service-user: authentication-failure" / "acse-service-provider: no-common-acse-version".
+std::string describe(const SourceDiagnostic& d);
+const char* abort_source_name(AbortSource s) noexcept;
+const char* abort_diagnostic_name(AbortDiagnostic d) noexcept;
+
 // ---------------------------------------------------------------------------------------------
 // Codecs
 // ---------------------------------------------------------------------------------------------
