@@ -7,11 +7,11 @@
 // point 5 or 9 octets, UtcTime 8, TimeOfDay 4 or 6, integers at most 64 bits); nesting depth is
 // checked before recursing; SEQUENCE OF element counts are counted with a cheap TLV skip and
 // checked against the limit before anything is reserved; string sizes are checked before copying.
+#include "mmssec/mms/data.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
-
-#include "mmssec/mms/data.hpp"
 
 namespace mmssec::mms {
 namespace {
@@ -337,7 +337,9 @@ void encode_data(ber::Writer& w, const Data& d) {
       w.tlv(Tag::context(kDataFloatingPoint), ByteView(buf, n));
     }
     void operator()(const BitStringValue& v) const { encode_bits(w, v, Tag::context(kDataBitString)); }
-    void operator()(const OctetStringValue& v) const { w.octet_string(v.bytes, Tag::context(kDataOctetString)); }
+    void operator()(const OctetStringValue& v) const {
+      w.octet_string(v.bytes, Tag::context(kDataOctetString));
+    }
     void operator()(const VisibleStringValue& v) const {
       w.visible_string(v.text, Tag::context(kDataVisibleString));
     }
@@ -368,7 +370,9 @@ void encode_data(ber::Writer& w, const Data& d) {
     void operator()(const Bcd& v) const { w.integer(v.value, Tag::context(kDataBcd)); }
     void operator()(const BooleanArray& v) const { encode_bits(w, v.bits, Tag::context(kDataBooleanArray)); }
     void operator()(const ber::Oid& v) const { w.oid(v, Tag::context(kDataObjId)); }
-    void operator()(const DataArray& v) const { encode_sequence_of(w, Tag::context_cons(kDataArray), v.items); }
+    void operator()(const DataArray& v) const {
+      encode_sequence_of(w, Tag::context_cons(kDataArray), v.items);
+    }
     void operator()(const DataStructure& v) const {
       encode_sequence_of(w, Tag::context_cons(kDataStructure), v.members);
     }
@@ -383,8 +387,8 @@ Status decode_into(ber::Reader& r, const Limits& limits, std::size_t depth, Data
 // array [1] / structure [2] IMPLICIT SEQUENCE OF Data: depth checked before recursing, the
 // elements counted (and the count checked) before the vector is reserved once; elements are
 // decoded in place (no temporary Data per element).
-Status decode_sequence_of_data(const ber::Reader& parent, const Tlv& tlv, const Limits& limits, std::size_t depth,
-                               std::vector<Data>& items) {
+Status decode_sequence_of_data(const ber::Reader& parent, const Tlv& tlv, const Limits& limits,
+                               std::size_t depth, std::vector<Data>& items) {
   if (depth >= limits.mms_max_data_depth) return err(Errc::depth_exceeded, tlv.offset);
   MMSSEC_TRY_ASSIGN(ber::Reader seq, parent.enter(tlv));
   MMSSEC_TRY_ASSIGN(const std::size_t n, count_sequence_of(seq, tlv, limits.mms_max_list_elements));
@@ -460,7 +464,8 @@ Status decode_into(ber::Reader& r, const Limits& limits, std::size_t depth, Data
       // FloatingPoint ::= OCTET STRING: exponent width 8 → IEEE single, 11 → IEEE double.
       if (c.size() == kFloatSingleContent && c[0] == kExponentWidthSingle) {
         const auto bits = static_cast<std::uint32_t>(be(c, 1, 4));
-        out.value.emplace<FloatingPoint>(FloatingPoint{static_cast<double>(std::bit_cast<float>(bits)), false});
+        out.value.emplace<FloatingPoint>(
+            FloatingPoint{static_cast<double>(std::bit_cast<float>(bits)), false});
         return {};
       }
       if (c.size() == kFloatDoubleContent && c[0] == kExponentWidthDouble) {
@@ -575,9 +580,7 @@ void encode_type_specification(ber::Writer& w, const TypeSpecification& t) {
   using K = TypeSpecification::Kind;
   const Tag prim = Tag::context(static_cast<std::uint32_t>(t.kind));
   switch (t.kind) {
-    case K::type_name:
-      w.constructed(kTagTypeName, [&] { encode_object_name(w, t.type_name); });
-      return;
+    case K::type_name: w.constructed(kTagTypeName, [&] { encode_object_name(w, t.type_name); }); return;
     case K::array:
       // array [1] IMPLICIT SEQUENCE { packed [0] DEFAULT FALSE, numberOfElements [1], elementType [2] }
       w.constructed(Tag::context_cons(1), [&] {
@@ -623,7 +626,8 @@ void encode_type_specification(ber::Writer& w, const TypeSpecification& t) {
   }
 }
 
-Result<TypeSpecificationPtr> decode_type_specification(ber::Reader& r, const Limits& limits, std::size_t depth) {
+Result<TypeSpecificationPtr> decode_type_specification(ber::Reader& r, const Limits& limits,
+                                                       std::size_t depth) {
   using K = TypeSpecification::Kind;
   const ber::Reader save = r;
   MMSSEC_TRY_ASSIGN(const Tlv tlv, r.read_any());

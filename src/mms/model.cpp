@@ -12,17 +12,14 @@ namespace {
 
 inline constexpr char kSeparator = '$';
 
-// ServiceError errorClass alternatives and codes used by the model (ISO 9506-2 ServiceError).
-inline constexpr std::uint8_t kClassDefinition = 2;
-inline constexpr std::uint8_t kClassResource = 3;
-inline constexpr std::uint8_t kClassAccess = 7;
-inline constexpr std::uint8_t kDefinitionObjectUndefined = 1;
-inline constexpr std::uint8_t kDefinitionInvalidAddress = 2;
-inline constexpr std::uint8_t kDefinitionTypeInconsistent = 4;
-inline constexpr std::uint8_t kDefinitionObjectExists = 5;
-inline constexpr std::uint8_t kResourceCapabilityUnavailable = 4;
-inline constexpr std::uint8_t kAccessObjectAccessUnsupported = 1;
-inline constexpr std::uint8_t kAccessObjectAccessDenied = 3;
+// ServiceError codes used by the model (ISO 9506-2: definition, resource and access classes).
+inline constexpr std::int64_t kDefinitionObjectUndefined = 1;
+inline constexpr std::int64_t kDefinitionInvalidAddress = 2;
+inline constexpr std::int64_t kDefinitionTypeInconsistent = 4;
+inline constexpr std::int64_t kDefinitionObjectExists = 5;
+inline constexpr std::int64_t kResourceCapabilityUnavailable = 4;
+inline constexpr std::int64_t kAccessObjectAccessUnsupported = 1;
+inline constexpr std::int64_t kAccessObjectAccessDenied = 3;
 
 class ModelCategory final : public std::error_category {
  public:
@@ -43,7 +40,9 @@ class ModelCategory final : public std::error_category {
 
 bool has_separator(std::string_view s) { return s.find(kSeparator) != std::string_view::npos; }
 
-bool valid_plain_name(std::string_view s, std::size_t max) { return valid_identifier(s, max) && !has_separator(s); }
+bool valid_plain_name(std::string_view s, std::size_t max) {
+  return valid_identifier(s, max) && !has_separator(s);
+}
 
 /// Split "a$b$c" into "a" and "b$c" (rest empty when there is no separator).
 std::pair<std::string_view, std::string_view> split_first(std::string_view s) {
@@ -64,8 +63,8 @@ std::optional<std::size_t> parse_index(std::string_view s) {
 
 // Number of characters of a (valid) UTF-8 string: octets that are not continuation octets.
 std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
 bool size_ok(std::int32_t size, std::size_t n) {
@@ -113,7 +112,8 @@ Conformance check(const TypeSpecification& t, const Data& v) {
     case K::bit_string: {
       const auto* b = v.get<BitStringValue>();
       if (b == nullptr) return Conformance::shape_mismatch;
-      return value(b->unused_bits <= 7 && b->bytes.size() * 8 >= b->unused_bits && size_ok(t.size, b->size()));
+      return value(b->unused_bits <= 7 && b->bytes.size() * 8 >= b->unused_bits &&
+                   size_ok(t.size, b->size()));
     }
     case K::octet_string: {
       const auto* o = v.get<OctetStringValue>();
@@ -123,7 +123,8 @@ Conformance check(const TypeSpecification& t, const Data& v) {
     case K::visible_string: {
       const auto* s = v.get<VisibleStringValue>();
       if (s == nullptr) return Conformance::shape_mismatch;
-      const bool printable = std::all_of(s->text.begin(), s->text.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+      const bool printable =
+          std::all_of(s->text.begin(), s->text.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
       return value(printable && size_ok(t.size, s->text.size()));
     }
     case K::mms_string: {
@@ -191,7 +192,8 @@ Status validate_type(const TypeSpecification& t, const Limits& limits, std::size
 
 // Every listable name of a variable: itself and each named structure component, recursively
 // (array elements are not listed).
-Status flatten(const TypeSpecification& t, std::string& prefix, std::vector<std::string>& out, const Limits& limits) {
+Status flatten(const TypeSpecification& t, std::string& prefix, std::vector<std::string>& out,
+               const Limits& limits) {
   if (prefix.size() > limits.mms_max_identifier) return ModelErrc::invalid_name;
   out.push_back(prefix);
   if (t.kind != TypeSpecification::Kind::structure) return {};
@@ -226,7 +228,7 @@ NameList page(const Names& names, std::optional<std::string_view> after, std::si
 
 // Resolve "Var$Comp$Sub" in a scope; works for const and non-const scopes.
 template <class ScopeT, class Ref>
-AccessResult<Ref> resolve(ScopeT& scope, std::string_view item) {
+ModelResult<Ref> resolve(ScopeT& scope, std::string_view item) {
   const auto [var_name, rest] = split_first(item);
   auto it = scope.variables.find(var_name);
   if (it == scope.variables.end()) return DataAccessError::object_non_existent;
@@ -242,12 +244,14 @@ AccessResult<Ref> resolve(ScopeT& scope, std::string_view item) {
     const auto parts = split_first(remaining);
     const std::string_view seg = parts.first;
     const std::string_view next = parts.second;
-    if (seg.empty() || (next.empty() && remaining.size() > seg.size())) return DataAccessError::object_non_existent;
+    if (seg.empty() || (next.empty() && remaining.size() > seg.size()))
+      return DataAccessError::object_non_existent;
     using K = TypeSpecification::Kind;
     if (ref.type->kind == K::structure) {
       auto* s = ref.value->template get<DataStructure>();
       const auto& comps = ref.type->components;
-      auto c = std::find_if(comps.begin(), comps.end(), [&](const TypeComponent& tc) { return tc.name && *tc.name == seg; });
+      auto c = std::find_if(comps.begin(), comps.end(),
+                            [&](const TypeComponent& tc) { return tc.name && *tc.name == seg; });
       if (c == comps.end()) return DataAccessError::object_non_existent;
       const auto idx = static_cast<std::size_t>(c - comps.begin());
       if (s == nullptr || s->members.size() != comps.size()) return DataAccessError::object_invalidated;
@@ -258,7 +262,8 @@ AccessResult<Ref> resolve(ScopeT& scope, std::string_view item) {
       if (!index) return DataAccessError::object_non_existent;
       auto* a = ref.value->template get<DataArray>();
       if (a == nullptr) return DataAccessError::object_invalidated;
-      if (*index >= a->items.size() || *index >= ref.type->number_of_elements) return DataAccessError::invalid_address;
+      if (*index >= a->items.size() || *index >= ref.type->number_of_elements)
+        return DataAccessError::invalid_address;
       ref.type = ref.type->element_type.get();
       ref.value = &a->items[*index];
     } else {
@@ -281,17 +286,28 @@ const std::error_category& model_category() noexcept {
   return cat;
 }
 
-ServiceErrorCode service_error_for(ModelErrc e) noexcept {
+ServiceError service_error_for(ModelErrc e) noexcept {
+  auto make = [](ErrorClass cls, std::int64_t code) {
+    ServiceError se;
+    se.error_class = cls;
+    se.code = code;
+    return se;
+  };
   switch (e) {
-    case ModelErrc::invalid_name: return {kClassDefinition, kDefinitionInvalidAddress};
-    case ModelErrc::object_exists: return {kClassDefinition, kDefinitionObjectExists};
-    case ModelErrc::object_undefined: return {kClassDefinition, kDefinitionObjectUndefined};
-    case ModelErrc::type_inconsistent: return {kClassDefinition, kDefinitionTypeInconsistent};
-    case ModelErrc::not_deletable: return {kClassAccess, kAccessObjectAccessDenied};
-    case ModelErrc::unsupported_scope: return {kClassAccess, kAccessObjectAccessUnsupported};
-    case ModelErrc::too_many_elements: return {kClassResource, kResourceCapabilityUnavailable};
+    case ModelErrc::invalid_name: return make(ErrorClass::definition, kDefinitionInvalidAddress);
+    case ModelErrc::object_exists: return make(ErrorClass::definition, kDefinitionObjectExists);
+    case ModelErrc::object_undefined: return make(ErrorClass::definition, kDefinitionObjectUndefined);
+    case ModelErrc::type_inconsistent: return make(ErrorClass::definition, kDefinitionTypeInconsistent);
+    case ModelErrc::not_deletable: return make(ErrorClass::access, kAccessObjectAccessDenied);
+    case ModelErrc::unsupported_scope: return make(ErrorClass::access, kAccessObjectAccessUnsupported);
+    case ModelErrc::too_many_elements: return make(ErrorClass::resource, kResourceCapabilityUnavailable);
   }
-  return {kClassDefinition, 0};
+  return make(ErrorClass::definition, 0);
+}
+
+AccessResult to_access_result(ModelResult<Data> r) {
+  if (!r) return r.error();
+  return std::move(r).value();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +409,8 @@ Data default_value(const TypeSpecification& t, const Limits& limits) {
     case K::visible_string: return VisibleStringValue{std::string(fixed, ' ')};
     case K::mms_string: return MmsStringValue{std::string(fixed, ' ')};
     case K::generalized_time: return ber::Time::from_unix(0);
-    case K::binary_time: return BinaryTime{0, t.binary_time_with_date ? std::optional<std::uint16_t>(0) : std::nullopt};
+    case K::binary_time:
+      return BinaryTime{0, t.binary_time_with_date ? std::optional<std::uint16_t>(0) : std::nullopt};
     case K::obj_id: return ber::Oid{0, 0};
     case K::utc_time: return UtcTime{};
     case K::array: {
@@ -417,7 +434,9 @@ Data default_value(const TypeSpecification& t, const Limits& limits) {
   return false;
 }
 
-bool conforms(const TypeSpecification& type, const Data& value) { return check(type, value) == Conformance::ok; }
+bool conforms(const TypeSpecification& type, const Data& value) {
+  return check(type, value) == Conformance::ok;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Vmd
@@ -436,7 +455,8 @@ Vmd::Scope* Vmd::scope_for(const ObjectName& name) {
 }
 
 const Vmd::Scope* Vmd::scope_for(const ObjectName& name) const {
-  return const_cast<Vmd*>(this)->scope_for(name);  // NOLINT(cppcoreguidelines-pro-type-const-cast): no mutation
+  return const_cast<Vmd*>(this)->scope_for(
+      name);  // NOLINT(cppcoreguidelines-pro-type-const-cast): no mutation
 }
 
 Status Vmd::define_domain(std::string_view name) {
@@ -487,19 +507,19 @@ Status Vmd::set_access(const ObjectName& name, Access access) {
   return {};
 }
 
-AccessResult<ComponentRef> Vmd::lookup(const ObjectName& name) {
+ModelResult<ComponentRef> Vmd::lookup(const ObjectName& name) {
   Scope* scope = scope_for(name);
   if (scope == nullptr) return DataAccessError::object_non_existent;
   return resolve<Scope, ComponentRef>(*scope, name.item);
 }
 
-AccessResult<ConstComponentRef> Vmd::lookup(const ObjectName& name) const {
+ModelResult<ConstComponentRef> Vmd::lookup(const ObjectName& name) const {
   const Scope* scope = scope_for(name);
   if (scope == nullptr) return DataAccessError::object_non_existent;
   return resolve<const Scope, ConstComponentRef>(*scope, name.item);
 }
 
-AccessResult<TypeSpecificationPtr> Vmd::type_of(const ObjectName& name) const {
+ModelResult<TypeSpecificationPtr> Vmd::type_of(const ObjectName& name) const {
   auto ref = lookup(name);
   if (!ref) return ref.error();
   // Share ownership with the variable's type tree (aliasing constructor).
@@ -508,7 +528,7 @@ AccessResult<TypeSpecificationPtr> Vmd::type_of(const ObjectName& name) const {
   return TypeSpecificationPtr(var.type, ref->type);
 }
 
-AccessResult<Data> Vmd::read(const ObjectName& name) const {
+ModelResult<Data> Vmd::read(const ObjectName& name) const {
   auto ref = lookup(name);
   if (!ref) return ref.error();
   return *ref->value;
@@ -556,8 +576,9 @@ std::size_t Vmd::subscribe(ChangeCallback cb) {
 
 void Vmd::unsubscribe(std::size_t id) { callbacks_.erase(id); }
 
-AccessResult<NameList> Vmd::name_list(ObjectClass cls, std::string_view domain,
-                                      std::optional<std::string_view> continue_after, std::size_t max_count) const {
+ModelResult<NameList> Vmd::name_list(ObjectClass cls, std::string_view domain,
+                                     std::optional<std::string_view> continue_after,
+                                     std::size_t max_count) const {
   if (cls == ObjectClass::domain) return page(domains_, continue_after, max_count);
   const Scope* scope = &vmd_;
   if (!domain.empty()) {
@@ -573,7 +594,8 @@ AccessResult<NameList> Vmd::name_list(ObjectClass cls, std::string_view domain,
   return NameList{};
 }
 
-Status Vmd::define_named_variable_list(const ObjectName& name, std::vector<ObjectName> members, bool deletable) {
+Status Vmd::define_named_variable_list(const ObjectName& name, std::vector<ObjectName> members,
+                                       bool deletable) {
   if (name.scope == ObjectName::Scope::aa) return ModelErrc::unsupported_scope;
   // Data set names carry `$` (`LLN0$dataset1`): any Identifier is accepted here.
   if (!valid_identifier(name.item, limits_.mms_max_identifier)) return ModelErrc::invalid_name;
@@ -607,7 +629,8 @@ std::pair<std::size_t, std::size_t> Vmd::delete_named_variable_lists(std::string
     scope = &it->second;
   }
   const std::size_t matched = scope->lists.size();
-  const std::size_t deleted = std::erase_if(scope->lists, [](const auto& e) { return e.second.attrs.deletable; });
+  const std::size_t deleted =
+      std::erase_if(scope->lists, [](const auto& e) { return e.second.attrs.deletable; });
   return {matched, deleted};
 }
 
@@ -620,9 +643,9 @@ Result<NamedVariableListAttributes> Vmd::named_variable_list_attributes(const Ob
   return it->second.attrs;
 }
 
-Result<std::vector<AccessResult<Data>>> Vmd::read_list(const ObjectName& name) const {
+Result<std::vector<ModelResult<Data>>> Vmd::read_list(const ObjectName& name) const {
   MMSSEC_TRY_ASSIGN(const NamedVariableListAttributes attrs, named_variable_list_attributes(name));
-  std::vector<AccessResult<Data>> out;
+  std::vector<ModelResult<Data>> out;
   out.reserve(attrs.members.size());
   for (const ObjectName& m : attrs.members) out.push_back(read(m));
   return out;

@@ -127,11 +127,11 @@ Result<Address> decode_address(ber::Reader& r, const Limits& limits) {
 // AlternateAccess (productions in pdu.hpp)
 // ---------------------------------------------------------------------------------------------
 
-constexpr Tag kNamedAlternate = cons(5);           // named [5] IMPLICIT SEQUENCE
-constexpr Tag kComponentName = ctx(0);             // componentName [0] IMPLICIT Identifier
-constexpr Tag kSelectAlternateAccess = cons(0);    // selectAlternateAccess [0] IMPLICIT SEQUENCE
-constexpr Tag kLowIndex = ctx(0);                  // indexRange.lowIndex [0]
-constexpr Tag kNumberOfElements = ctx(1);          // indexRange.numberOfElements [1]
+constexpr Tag kNamedAlternate = cons(5);         // named [5] IMPLICIT SEQUENCE
+constexpr Tag kComponentName = ctx(0);           // componentName [0] IMPLICIT Identifier
+constexpr Tag kSelectAlternateAccess = cons(0);  // selectAlternateAccess [0] IMPLICIT SEQUENCE
+constexpr Tag kLowIndex = ctx(0);                // indexRange.lowIndex [0]
+constexpr Tag kNumberOfElements = ctx(1);        // indexRange.numberOfElements [1]
 /// accessSelection (inside selectAlternateAccess) uses tags 0..3, selectAccess uses 1..4.
 constexpr std::uint32_t kAccessSelectionBase = 0;
 constexpr std::uint32_t kSelectAccessBase = 1;
@@ -140,16 +140,18 @@ void encode_alternate_access_items(ber::Writer& w, const AlternateAccess& aa);
 
 void encode_selection(ber::Writer& w, const AlternateAccessSelection& s) {
   const auto body = [&](std::uint32_t base) {
-    std::visit(Overloaded{[&](const AlternateAccessSelection::Component& c) { w.visible_string(c.name, ctx(base)); },
-                          [&](const AlternateAccessSelection::Index& i) { w.unsigned_integer(i.value, ctx(base + 1)); },
-                          [&](const AlternateAccessSelection::IndexRange& ir) {
-                            w.constructed(cons(base + 2), [&] {
-                              w.unsigned_integer(ir.low_index, kLowIndex);
-                              w.unsigned_integer(ir.number_of_elements, kNumberOfElements);
-                            });
-                          },
-                          [&](const AlternateAccessSelection::AllElements&) { w.null(ctx(base + 3)); }},
-               s.selection);
+    std::visit(
+        Overloaded{
+            [&](const AlternateAccessSelection::Component& c) { w.visible_string(c.name, ctx(base)); },
+            [&](const AlternateAccessSelection::Index& i) { w.unsigned_integer(i.value, ctx(base + 1)); },
+            [&](const AlternateAccessSelection::IndexRange& ir) {
+              w.constructed(cons(base + 2), [&] {
+                w.unsigned_integer(ir.low_index, kLowIndex);
+                w.unsigned_integer(ir.number_of_elements, kNumberOfElements);
+              });
+            },
+            [&](const AlternateAccessSelection::AllElements&) { w.null(ctx(base + 3)); }},
+        s.selection);
   };
   if (s.nested) {
     w.constructed(kSelectAlternateAccess, [&] {
@@ -174,10 +176,12 @@ void encode_alternate_access_items(ber::Writer& w, const AlternateAccess& aa) {
   }
 }
 
-Result<AlternateAccess> decode_alternate_access_items(ber::Reader& r, const Limits& limits, std::size_t depth);
+Result<AlternateAccess> decode_alternate_access_items(ber::Reader& r, const Limits& limits,
+                                                      std::size_t depth);
 
 /// One of the four selections, numbered from `base`.
-Result<AlternateAccessSelection> decode_selection_body(ber::Reader& r, std::uint32_t base, const Limits& limits) {
+Result<AlternateAccessSelection> decode_selection_body(ber::Reader& r, std::uint32_t base,
+                                                       const Limits& limits) {
   const std::size_t at = r.offset();
   MMSSEC_TRY_ASSIGN(const Tag t, peek(r));
   AlternateAccessSelection s;
@@ -218,7 +222,8 @@ Result<AlternateAccessSelection> decode_selection(ber::Reader& r, const Limits& 
   return decode_selection_body(r, kSelectAccessBase, limits);
 }
 
-Result<AlternateAccess> decode_alternate_access_items(ber::Reader& r, const Limits& limits, std::size_t depth) {
+Result<AlternateAccess> decode_alternate_access_items(ber::Reader& r, const Limits& limits,
+                                                      std::size_t depth) {
   if (depth >= limits.mms_max_data_depth) return Error{Errc::depth_exceeded, r.offset()};
   MMSSEC_TRY_ASSIGN(const std::size_t n, count_elements(r, limits));
   AlternateAccess out;
@@ -242,21 +247,23 @@ Result<AlternateAccess> decode_alternate_access_items(ber::Reader& r, const Limi
 // VariableSpecification, VariableDef, VariableAccessSpecification (productions in pdu.hpp)
 // ---------------------------------------------------------------------------------------------
 
-constexpr Tag kVarSpecName = cons(0);          // name [0] ObjectName (explicit: CHOICE)
-constexpr Tag kVarSpecAddress = cons(1);       // address [1] Address (explicit: CHOICE)
-constexpr Tag kVarSpecDescription = cons(2);   // variableDescription [2] (unsupported)
-constexpr Tag kVarSpecScattered = cons(3);     // scatteredAccessDescription [3] (unsupported)
-constexpr Tag kVarSpecInvalidated = ctx(4);    // invalidated [4] IMPLICIT NULL
-constexpr Tag kVarDefAlternate = cons(5);      // alternateAccess [5] IMPLICIT AlternateAccess
-constexpr Tag kListOfVariable = cons(0);       // listOfVariable [0] IMPLICIT SEQUENCE OF
-constexpr Tag kVariableListName = cons(1);     // variableListName [1] ObjectName
+constexpr Tag kVarSpecName = cons(0);         // name [0] ObjectName (explicit: CHOICE)
+constexpr Tag kVarSpecAddress = cons(1);      // address [1] Address (explicit: CHOICE)
+constexpr Tag kVarSpecDescription = cons(2);  // variableDescription [2] (unsupported)
+constexpr Tag kVarSpecScattered = cons(3);    // scatteredAccessDescription [3] (unsupported)
+constexpr Tag kVarSpecInvalidated = ctx(4);   // invalidated [4] IMPLICIT NULL
+constexpr Tag kVarDefAlternate = cons(5);     // alternateAccess [5] IMPLICIT AlternateAccess
+constexpr Tag kListOfVariable = cons(0);      // listOfVariable [0] IMPLICIT SEQUENCE OF
+constexpr Tag kVariableListName = cons(1);    // variableListName [1] ObjectName
 
 void encode_variable_def(ber::Writer& w, const VariableDef& d) {
   w.constructed(ber::tags::kSequence, [&] {
-    std::visit(Overloaded{[&](const ObjectName& n) { w.constructed(kVarSpecName, [&] { encode_object_name(w, n); }); },
-                          [&](const Address& a) { w.constructed(kVarSpecAddress, [&] { encode_address(w, a); }); },
-                          [&](const Invalidated&) { w.null(kVarSpecInvalidated); }},
-               d.spec);
+    std::visit(
+        Overloaded{
+            [&](const ObjectName& n) { w.constructed(kVarSpecName, [&] { encode_object_name(w, n); }); },
+            [&](const Address& a) { w.constructed(kVarSpecAddress, [&] { encode_address(w, a); }); },
+            [&](const Invalidated&) { w.null(kVarSpecInvalidated); }},
+        d.spec);
     if (d.alternate_access)
       w.constructed(kVarDefAlternate, [&] { encode_alternate_access_items(w, *d.alternate_access); });
   });
@@ -352,7 +359,9 @@ Result<DataAccessError> read_data_access_error(ber::Reader& r, Tag t) {
 void encode_access_results(ber::Writer& w, const std::vector<AccessResult>& results, Tag t) {
   w.constructed(t, [&] {
     for (const AccessResult& a : results) {
-      std::visit(Overloaded{[&](DataAccessError e) { w.unsigned_integer(static_cast<std::uint32_t>(e), kAccessFailure); },
+      std::visit(Overloaded{[&](DataAccessError e) {
+                              w.unsigned_integer(static_cast<std::uint32_t>(e), kAccessFailure);
+                            },
                             [&](const Data& d) { encode_data(w, d); }},
                  a);
     }
@@ -460,77 +469,84 @@ constexpr Tag kDomainName = ctx(2);
 constexpr Tag kServiceExt = cons(79);
 
 void encode_request_service(ber::Writer& w, const ConfirmedServiceRequest& s) {
-  std::visit(
-      Overloaded{
-          // status [0] IMPLICIT Status-Request (BOOLEAN)
-          [&](const StatusRequest& x) { w.boolean(x.extended_derivation, ctx(service::kStatus)); },
-          // getNameList [1] IMPLICIT GetNameList-Request
-          [&](const GetNameListRequest& x) {
-            w.constructed(cons(service::kGetNameList), [&] {
-              w.constructed(kObjectClass, [&] { w.unsigned_integer(x.object_class, kBasicObjectClass); });
-              w.constructed(kObjectScope, [&] {
-                switch (x.scope) {
-                  case GetNameListRequest::Scope::vmd: w.null(kScopeVmd); break;
-                  case GetNameListRequest::Scope::domain: w.visible_string(x.domain, kScopeDomain); break;
-                  case GetNameListRequest::Scope::aa: w.null(kScopeAa); break;
-                }
-              });
-              if (x.continue_after) w.visible_string(*x.continue_after, kContinueAfter);
-            });
-          },
-          // identify [2] IMPLICIT Identify-Request (NULL)
-          [&](const IdentifyRequest&) { w.null(ctx(service::kIdentify)); },
-          // read [4] IMPLICIT Read-Request
-          [&](const ReadRequest& x) {
-            w.constructed(cons(service::kRead), [&] {
-              if (x.specification_with_result) w.boolean(true, kSpecificationWithResult);  // DEFAULT FALSE
-              w.constructed(kReadVas, [&] { encode_vas(w, x.variables); });
-            });
-          },
-          // write [5] IMPLICIT Write-Request
-          [&](const WriteRequest& x) {
-            w.constructed(cons(service::kWrite), [&] {
-              encode_vas(w, x.variables);
-              w.constructed(kListOfData, [&] {
-                for (const Data& d : x.data) encode_data(w, d);
-              });
-            });
-          },
-          // getVariableAccessAttributes [6] GetVariableAccessAttributes-Request (explicit)
-          [&](const GetVariableAccessAttributesRequest& x) {
-            w.constructed(cons(service::kGetVariableAccessAttributes), [&] {
-              std::visit(Overloaded{[&](const ObjectName& n) {
-                                      w.constructed(kGvaaName, [&] { encode_object_name(w, n); });
-                                    },
-                                    [&](const Address& a) { w.constructed(kGvaaAddress, [&] { encode_address(w, a); }); }},
-                         x.object);
-            });
-          },
-          // defineNamedVariableList [11] IMPLICIT DefineNamedVariableList-Request
-          [&](const DefineNamedVariableListRequest& x) {
-            w.constructed(cons(service::kDefineNamedVariableList), [&] {
-              encode_object_name(w, x.name);
-              encode_variable_defs(w, x.variables, kDnvlListOfVariable);
-            });
-          },
-          // getNamedVariableListAttributes [12] GetNamedVariableListAttributes-Request (explicit)
-          [&](const GetNamedVariableListAttributesRequest& x) {
-            w.constructed(cons(service::kGetNamedVariableListAttributes), [&] { encode_object_name(w, x.name); });
-          },
-          // deleteNamedVariableList [13] IMPLICIT DeleteNamedVariableList-Request
-          [&](const DeleteNamedVariableListRequest& x) {
-            w.constructed(cons(service::kDeleteNamedVariableList), [&] {
-              if (x.scope_of_delete != 0) w.integer(x.scope_of_delete, kScopeOfDelete);  // DEFAULT specific
-              if (x.names) {
-                w.constructed(kListOfVariableListName, [&] {
-                  for (const ObjectName& n : *x.names) encode_object_name(w, n);
-                });
-              }
-              if (x.domain_name) w.visible_string(*x.domain_name, kDomainName);
-            });
-          },
-      },
-      s);
+  std::visit(Overloaded{
+                 // status [0] IMPLICIT Status-Request (BOOLEAN)
+                 [&](const StatusRequest& x) { w.boolean(x.extended_derivation, ctx(service::kStatus)); },
+                 // getNameList [1] IMPLICIT GetNameList-Request
+                 [&](const GetNameListRequest& x) {
+                   w.constructed(cons(service::kGetNameList), [&] {
+                     w.constructed(kObjectClass,
+                                   [&] { w.unsigned_integer(x.object_class, kBasicObjectClass); });
+                     w.constructed(kObjectScope, [&] {
+                       switch (x.scope) {
+                         case GetNameListRequest::Scope::vmd: w.null(kScopeVmd); break;
+                         case GetNameListRequest::Scope::domain:
+                           w.visible_string(x.domain, kScopeDomain);
+                           break;
+                         case GetNameListRequest::Scope::aa: w.null(kScopeAa); break;
+                       }
+                     });
+                     if (x.continue_after) w.visible_string(*x.continue_after, kContinueAfter);
+                   });
+                 },
+                 // identify [2] IMPLICIT Identify-Request (NULL)
+                 [&](const IdentifyRequest&) { w.null(ctx(service::kIdentify)); },
+                 // read [4] IMPLICIT Read-Request
+                 [&](const ReadRequest& x) {
+                   w.constructed(cons(service::kRead), [&] {
+                     if (x.specification_with_result)
+                       w.boolean(true, kSpecificationWithResult);  // DEFAULT FALSE
+                     w.constructed(kReadVas, [&] { encode_vas(w, x.variables); });
+                   });
+                 },
+                 // write [5] IMPLICIT Write-Request
+                 [&](const WriteRequest& x) {
+                   w.constructed(cons(service::kWrite), [&] {
+                     encode_vas(w, x.variables);
+                     w.constructed(kListOfData, [&] {
+                       for (const Data& d : x.data) encode_data(w, d);
+                     });
+                   });
+                 },
+                 // getVariableAccessAttributes [6] GetVariableAccessAttributes-Request (explicit)
+                 [&](const GetVariableAccessAttributesRequest& x) {
+                   w.constructed(cons(service::kGetVariableAccessAttributes), [&] {
+                     std::visit(Overloaded{[&](const ObjectName& n) {
+                                             w.constructed(kGvaaName, [&] { encode_object_name(w, n); });
+                                           },
+                                           [&](const Address& a) {
+                                             w.constructed(kGvaaAddress, [&] { encode_address(w, a); });
+                                           }},
+                                x.object);
+                   });
+                 },
+                 // defineNamedVariableList [11] IMPLICIT DefineNamedVariableList-Request
+                 [&](const DefineNamedVariableListRequest& x) {
+                   w.constructed(cons(service::kDefineNamedVariableList), [&] {
+                     encode_object_name(w, x.name);
+                     encode_variable_defs(w, x.variables, kDnvlListOfVariable);
+                   });
+                 },
+                 // getNamedVariableListAttributes [12] GetNamedVariableListAttributes-Request (explicit)
+                 [&](const GetNamedVariableListAttributesRequest& x) {
+                   w.constructed(cons(service::kGetNamedVariableListAttributes),
+                                 [&] { encode_object_name(w, x.name); });
+                 },
+                 // deleteNamedVariableList [13] IMPLICIT DeleteNamedVariableList-Request
+                 [&](const DeleteNamedVariableListRequest& x) {
+                   w.constructed(cons(service::kDeleteNamedVariableList), [&] {
+                     if (x.scope_of_delete != 0)
+                       w.integer(x.scope_of_delete, kScopeOfDelete);  // DEFAULT specific
+                     if (x.names) {
+                       w.constructed(kListOfVariableListName, [&] {
+                         for (const ObjectName& n : *x.names) encode_object_name(w, n);
+                       });
+                     }
+                     if (x.domain_name) w.visible_string(*x.domain_name, kDomainName);
+                   });
+                 },
+             },
+             s);
 }
 
 Result<ConfirmedServiceRequest> decode_request_service(ber::Reader& r, const Limits& limits, PduError& f) {
@@ -955,7 +971,8 @@ Result<InitiateParameters> decode_initiate(ber::Reader& r, Tag t, const Limits& 
   if (seq.next_is(kLocalDetail0)) {
     MMSSEC_TRY_ASSIGN(p.local_detail, read_signed<std::int32_t>(seq, kLocalDetail0));
   }
-  MMSSEC_TRY_ASSIGN(p.max_serv_outstanding_calling, read_signed<std::int16_t>(seq, kMaxServOutstandingCalling));
+  MMSSEC_TRY_ASSIGN(p.max_serv_outstanding_calling,
+                    read_signed<std::int16_t>(seq, kMaxServOutstandingCalling));
   MMSSEC_TRY_ASSIGN(p.max_serv_outstanding_called, read_signed<std::int16_t>(seq, kMaxServOutstandingCalled));
   if (seq.next_is(kNestingLevel)) {
     MMSSEC_TRY_ASSIGN(p.data_structure_nesting_level, read_signed<std::int8_t>(seq, kNestingLevel));
@@ -987,7 +1004,8 @@ Result<Pdu> decode_body(ber::Reader& r, PduKind kind, const Limits& limits, PduE
       MMSSEC_TRY_ASSIGN(ber::Reader seq, r.enter(pdu_tag(kind, true)));
       ConfirmedRequestPdu p;
       MMSSEC_TRY_ASSIGN(p.invoke_id, read_invoke_id(seq, ber::tags::kInteger, f));
-      if (seq.next_is(ber::tags::kSequence)) return Error{Errc::unsupported_choice, seq.offset()};  // modifiers
+      if (seq.next_is(ber::tags::kSequence))
+        return Error{Errc::unsupported_choice, seq.offset()};  // modifiers
       MMSSEC_TRY_ASSIGN(p.service, decode_request_service(seq, limits, f));
       MMSSEC_TRY(expect_pdu_end(seq));
       return Pdu{std::move(p)};
@@ -1149,19 +1167,30 @@ bool operator==(const GetVariableAccessAttributesResponse& a, const GetVariableA
 }
 
 std::uint32_t service_tag(const ConfirmedServiceRequest& s) noexcept {
-  static constexpr std::uint32_t kTags[] = {
-      service::kStatus, service::kGetNameList, service::kIdentify, service::kRead, service::kWrite,
-      service::kGetVariableAccessAttributes, service::kDefineNamedVariableList,
-      service::kGetNamedVariableListAttributes, service::kDeleteNamedVariableList};
+  static constexpr std::uint32_t kTags[] = {service::kStatus,
+                                            service::kGetNameList,
+                                            service::kIdentify,
+                                            service::kRead,
+                                            service::kWrite,
+                                            service::kGetVariableAccessAttributes,
+                                            service::kDefineNamedVariableList,
+                                            service::kGetNamedVariableListAttributes,
+                                            service::kDeleteNamedVariableList};
   return kTags[s.index()];
 }
 
 std::uint32_t service_tag(const ConfirmedServiceResponse& s) noexcept {
-  static_assert(std::variant_size_v<ConfirmedServiceResponse> == std::variant_size_v<ConfirmedServiceRequest>);
-  static constexpr std::uint32_t kTags[] = {
-      service::kStatus, service::kGetNameList, service::kIdentify, service::kRead, service::kWrite,
-      service::kGetVariableAccessAttributes, service::kDefineNamedVariableList,
-      service::kGetNamedVariableListAttributes, service::kDeleteNamedVariableList};
+  static_assert(std::variant_size_v<ConfirmedServiceResponse> ==
+                std::variant_size_v<ConfirmedServiceRequest>);
+  static constexpr std::uint32_t kTags[] = {service::kStatus,
+                                            service::kGetNameList,
+                                            service::kIdentify,
+                                            service::kRead,
+                                            service::kWrite,
+                                            service::kGetVariableAccessAttributes,
+                                            service::kDefineNamedVariableList,
+                                            service::kGetNamedVariableListAttributes,
+                                            service::kDeleteNamedVariableList};
   return kTags[s.index()];
 }
 
@@ -1241,8 +1270,10 @@ std::optional<RejectPdu> reject_for(const PduError& f) {
   const std::error_code& ec = f.error.code;
   const bool unknown_service = ec == make_error_code(Errc::unknown_service);
   const bool bad_invoke = ec == make_error_code(Errc::bad_invoke_id);
-  const bool recursion = ec == make_error_code(Errc::depth_exceeded) || ec == make_error_code(ber::Errc::depth_exceeded);
-  const bool range = ec == make_error_code(Errc::value_out_of_range) || ec == make_error_code(ber::Errc::integer_overflow);
+  const bool recursion =
+      ec == make_error_code(Errc::depth_exceeded) || ec == make_error_code(ber::Errc::depth_exceeded);
+  const bool range =
+      ec == make_error_code(Errc::value_out_of_range) || ec == make_error_code(ber::Errc::integer_overflow);
 
   if (f.unknown_pdu_type) return RejectPdu{std::nullopt, RejectClass::pdu_error, rc::kPduUnknownPduType};
   const RejectPdu invalid_pdu{std::nullopt, RejectClass::pdu_error, rc::kPduInvalidPdu};
@@ -1266,7 +1297,7 @@ std::optional<RejectPdu> reject_for(const PduError& f) {
       if (range) return with_id(RejectClass::confirmed_response, rc::kResponseValueOutOfRange);
       return with_id(RejectClass::confirmed_response, rc::kResponseInvalidResult);
     case PduKind::confirmed_error:
-      if (bad_invoke) return with_id(RejectClass::confirmed_error, 2);
+      if (bad_invoke) return with_id(RejectClass::confirmed_error, rc::kErrorInvalidInvokeId);
       if (!f.invoke_id) return invalid_pdu;
       if (range) return with_id(RejectClass::confirmed_error, rc::kErrorValueOutOfRange);
       return with_id(RejectClass::confirmed_error, rc::kErrorInvalidServiceError);
@@ -1277,12 +1308,14 @@ std::optional<RejectPdu> reject_for(const PduError& f) {
       return with_id(RejectClass::unconfirmed, rc::kUnconfirmedInvalidArgument);
     case PduKind::reject: return std::nullopt;
     case PduKind::cancel_request:
-      return with_id(RejectClass::cancel_request, bad_invoke ? rc::kCancelRequestInvalidInvokeId : rc::kOther);
+      return with_id(RejectClass::cancel_request,
+                     bad_invoke ? rc::kCancelRequestInvalidInvokeId : rc::kOther);
     case PduKind::cancel_response:
-      return with_id(RejectClass::cancel_response, bad_invoke ? rc::kCancelResponseInvalidInvokeId : rc::kOther);
+      return with_id(RejectClass::cancel_response,
+                     bad_invoke ? rc::kCancelResponseInvalidInvokeId : rc::kOther);
     case PduKind::cancel_error:
-      if (bad_invoke) return with_id(RejectClass::cancel_error, 1);
-      if (range) return with_id(RejectClass::cancel_error, 3);
+      if (bad_invoke) return with_id(RejectClass::cancel_error, rc::kCancelErrorInvalidInvokeId);
+      if (range) return with_id(RejectClass::cancel_error, rc::kCancelErrorValueOutOfRange);
       return with_id(RejectClass::cancel_error, rc::kCancelErrorInvalidServiceError);
     case PduKind::initiate_request:
     case PduKind::initiate_response:
@@ -1293,7 +1326,7 @@ std::optional<RejectPdu> reject_for(const PduError& f) {
       return RejectPdu{std::nullopt, RejectClass::conclude_response, rc::kConcludeResponseInvalidResult};
     case PduKind::conclude_error:
       return RejectPdu{std::nullopt, RejectClass::conclude_error,
-                       range ? std::int64_t{2} : rc::kConcludeErrorInvalidServiceError};
+                       range ? rc::kConcludeErrorValueOutOfRange : rc::kConcludeErrorInvalidServiceError};
   }
   return invalid_pdu;
 }

@@ -22,6 +22,7 @@
 #include "mmssec/core/limits.hpp"
 #include "mmssec/core/result.hpp"
 #include "mmssec/mms/data.hpp"
+#include "mmssec/mms/pdu.hpp"
 
 namespace mmssec::mms {
 
@@ -29,32 +30,18 @@ namespace mmssec::mms {
 // Errors
 // ---------------------------------------------------------------------------------------------
 
-/// DataAccessError ::= INTEGER (ISO 9506-2): the per-variable failure of Read and Write.
-enum class DataAccessError : std::uint8_t {
-  object_invalidated = 0,
-  hardware_fault = 1,
-  temporarily_unavailable = 2,
-  object_access_denied = 3,
-  object_undefined = 4,
-  invalid_address = 5,
-  type_unsupported = 6,
-  type_inconsistent = 7,
-  object_attribute_inconsistent = 8,
-  object_access_unsupported = 9,
-  object_non_existent = 10,
-  object_value_invalid = 11,
-};
+// DataAccessError (ISO 9506-2 numbering 0..11) and ServiceError come from pdu.hpp.
 
 /// Failures of model definition services (define/delete domain, variable, list). Each maps to
 /// an MMS ServiceError class and code with service_error_for().
 enum class ModelErrc {
-  invalid_name = 1,     ///< not an Identifier, contains '$', or a flattened name is too long
-  object_exists,        ///< a domain/variable/list of that name is already defined
-  object_undefined,     ///< the domain, or a list member, does not exist
-  type_inconsistent,    ///< the initial value does not match the type, or the type is unusable
-  not_deletable,        ///< the list was defined by the server configuration
-  unsupported_scope,    ///< AA-specific objects are kept by the association, not the VMD
-  too_many_elements,    ///< more list members than Limits::mms_max_list_elements
+  invalid_name = 1,   ///< not an Identifier, contains '$', or a flattened name is too long
+  object_exists,      ///< a domain/variable/list of that name is already defined
+  object_undefined,   ///< the domain, or a list member, does not exist
+  type_inconsistent,  ///< the initial value does not match the type, or the type is unusable
+  not_deletable,      ///< the list was defined by the server configuration
+  unsupported_scope,  ///< AA-specific objects are kept by the association, not the VMD
+  too_many_elements,  ///< more list members than Limits::mms_max_list_elements
 };
 
 }  // namespace mmssec::mms
@@ -66,22 +53,20 @@ namespace mmssec::mms {
 
 /// Category name "mms" (the layer), like mms_category().
 const std::error_category& model_category() noexcept;
-inline std::error_code make_error_code(ModelErrc e) noexcept { return {static_cast<int>(e), model_category()}; }
+inline std::error_code make_error_code(ModelErrc e) noexcept {
+  return {static_cast<int>(e), model_category()};
+}
 
-/// ServiceError errorClass alternative and code (ISO 9506-2): definition [2] or access [7].
-struct ServiceErrorCode {
-  std::uint8_t error_class = 0;
-  std::uint8_t code = 0;
-  friend bool operator==(const ServiceErrorCode&, const ServiceErrorCode&) = default;
-};
-[[nodiscard]] ServiceErrorCode service_error_for(ModelErrc e) noexcept;
+/// The ServiceError (class definition, resource or access, and code) to answer with.
+[[nodiscard]] ServiceError service_error_for(ModelErrc e) noexcept;
 
-/// A value or a DataAccessError (what one entry of a Read response carries).
+/// A value or a DataAccessError (what one entry of a Read response carries; convert with
+/// to_access_result() for pdu.hpp's AccessResult).
 template <class T>
-class [[nodiscard]] AccessResult {
+class [[nodiscard]] ModelResult {
  public:
-  AccessResult(T v) : v_(std::in_place_index<0>, std::move(v)) {}         // NOLINT(google-explicit-constructor)
-  AccessResult(DataAccessError e) : v_(std::in_place_index<1>, e) {}      // NOLINT(google-explicit-constructor)
+  ModelResult(T v) : v_(std::in_place_index<0>, std::move(v)) {}     // NOLINT(google-explicit-constructor)
+  ModelResult(DataAccessError e) : v_(std::in_place_index<1>, e) {}  // NOLINT(google-explicit-constructor)
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
   T& value() & { return *std::get_if<0>(&v_); }
@@ -100,24 +85,27 @@ class [[nodiscard]] AccessResult {
 /// Success (nullopt) or the DataAccessError of a Write.
 using AccessStatus = std::optional<DataAccessError>;
 
+/// The pdu.hpp form of a read result (failure or Data).
+[[nodiscard]] AccessResult to_access_result(ModelResult<Data> r);
+
 // ---------------------------------------------------------------------------------------------
 // Type builders (IEC 61850-style structures, concisely)
 // ---------------------------------------------------------------------------------------------
 
 namespace types {
 TypeSpecificationPtr boolean();
-TypeSpecificationPtr integer(std::uint8_t bits);        ///< INT8..INT64: integer(8) .. integer(64)
+TypeSpecificationPtr integer(std::uint8_t bits);  ///< INT8..INT64: integer(8) .. integer(64)
 TypeSpecificationPtr unsigned_integer(std::uint8_t bits);
-TypeSpecificationPtr float32();                          ///< floating-point { 32, 8 }
-TypeSpecificationPtr float64();                          ///< floating-point { 64, 11 }
-TypeSpecificationPtr bit_string(std::int32_t size);      ///< negative: variable, at most |size| bits
-TypeSpecificationPtr quality();                          ///< IEC 61850 Quality: bit-string(13)
-TypeSpecificationPtr timestamp();                        ///< IEC 61850 TimeStamp: utc-time
+TypeSpecificationPtr float32();                      ///< floating-point { 32, 8 }
+TypeSpecificationPtr float64();                      ///< floating-point { 64, 11 }
+TypeSpecificationPtr bit_string(std::int32_t size);  ///< negative: variable, at most |size| bits
+TypeSpecificationPtr quality();                      ///< IEC 61850 Quality: bit-string(13)
+TypeSpecificationPtr timestamp();                    ///< IEC 61850 TimeStamp: utc-time
 TypeSpecificationPtr octet_string(std::int32_t size);
 TypeSpecificationPtr visible_string(std::int32_t size);  ///< VisString255 = visible_string(-255)
 TypeSpecificationPtr mms_string(std::int32_t size);      ///< Unicode255 = mms_string(-255)
 TypeSpecificationPtr generalized_time();
-TypeSpecificationPtr binary_time(bool with_date);        ///< EntryTime = binary_time(true)
+TypeSpecificationPtr binary_time(bool with_date);  ///< EntryTime = binary_time(true)
 TypeSpecificationPtr bcd(std::uint8_t digits);
 TypeSpecificationPtr obj_id();
 TypeSpecificationPtr array(std::uint32_t elements, TypeSpecificationPtr element);
@@ -160,7 +148,11 @@ class LogicalNodeBuilder {
 enum class Access : std::uint8_t { read_only, read_write };
 
 /// ObjectClass (ISO 9506-2, as used by GetNameList): the classes this model holds.
-enum class ObjectClass : std::uint8_t { named_variable = 0, named_variable_list = 2, domain = 9 };
+enum class ObjectClass : std::uint32_t {
+  named_variable = object_class::kNamedVariable,
+  named_variable_list = object_class::kNamedVariableList,
+  domain = object_class::kDomain,
+};
 
 /// The result of resolving an ObjectName (with `$` component path) in the model.
 struct ComponentRef {
@@ -213,19 +205,19 @@ class Vmd {
   /// `initial` defaults to default_value(*type); it must conform to the type.
   Status define_variable(std::string_view domain, std::string_view name, TypeSpecificationPtr type,
                          std::optional<Data> initial = std::nullopt, Access access = Access::read_only);
-  Status define_variable(const ObjectName& name, TypeSpecificationPtr type, std::optional<Data> initial = std::nullopt,
-                         Access access = Access::read_only);
+  Status define_variable(const ObjectName& name, TypeSpecificationPtr type,
+                         std::optional<Data> initial = std::nullopt, Access access = Access::read_only);
   /// Change the access right of a variable or of one component subtree (`LLN0$CO` read-write
   /// while the rest of `LLN0` stays read-only). The most specific setting wins.
   Status set_access(const ObjectName& name, Access access);
 
   // ---- lookup, read, write
-  [[nodiscard]] AccessResult<ComponentRef> lookup(const ObjectName& name);
-  [[nodiscard]] AccessResult<ConstComponentRef> lookup(const ObjectName& name) const;
-  [[nodiscard]] AccessResult<TypeSpecificationPtr> type_of(const ObjectName& name) const;
+  [[nodiscard]] ModelResult<ComponentRef> lookup(const ObjectName& name);
+  [[nodiscard]] ModelResult<ConstComponentRef> lookup(const ObjectName& name) const;
+  [[nodiscard]] ModelResult<TypeSpecificationPtr> type_of(const ObjectName& name) const;
   /// Client read: object-non-existent for unknown names (also unknown domain), invalid-address
   /// for a bad array index.
-  [[nodiscard]] AccessResult<Data> read(const ObjectName& name) const;
+  [[nodiscard]] ModelResult<Data> read(const ObjectName& name) const;
   /// Client write: object-non-existent, object-access-denied (read-only), type-inconsistent
   /// (shape mismatch), object-value-invalid (integer outside its width, string too long).
   [[nodiscard]] AccessStatus write(const ObjectName& name, const Data& value);
@@ -242,19 +234,21 @@ class Vmd {
   /// For named variables of a domain every flattened component name is listed (`LLN0`,
   /// `LLN0$CF`, `LLN0$CF$Mod`, ...) as IEC 61850 clients expect; array elements are not listed.
   /// Unknown domain: object-non-existent. Classes the model does not hold: an empty list.
-  [[nodiscard]] AccessResult<NameList> name_list(ObjectClass cls, std::string_view domain,
-                                                 std::optional<std::string_view> continue_after,
-                                                 std::size_t max_count) const;
+  [[nodiscard]] ModelResult<NameList> name_list(ObjectClass cls, std::string_view domain,
+                                                std::optional<std::string_view> continue_after,
+                                                std::size_t max_count) const;
 
   // ---- named variable lists (data sets)
-  Status define_named_variable_list(const ObjectName& name, std::vector<ObjectName> members, bool deletable = true);
+  Status define_named_variable_list(const ObjectName& name, std::vector<ObjectName> members,
+                                    bool deletable = true);
   Status delete_named_variable_list(const ObjectName& name);
   /// DeleteNamedVariableList with scope domain (`domain` non-empty) or VMD: deletes every
   /// deletable list; returns {numberMatched, numberDeleted}.
   std::pair<std::size_t, std::size_t> delete_named_variable_lists(std::string_view domain);
-  [[nodiscard]] Result<NamedVariableListAttributes> named_variable_list_attributes(const ObjectName& name) const;
+  [[nodiscard]] Result<NamedVariableListAttributes> named_variable_list_attributes(
+      const ObjectName& name) const;
   /// Read every member of a list (one AccessResult per member, in list order).
-  [[nodiscard]] Result<std::vector<AccessResult<Data>>> read_list(const ObjectName& name) const;
+  [[nodiscard]] Result<std::vector<ModelResult<Data>>> read_list(const ObjectName& name) const;
 
   [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 

@@ -186,7 +186,7 @@ inline constexpr std::size_t kCount = 11;
 /// unsolicitedStatus, informationReport, conclude, cancel.
 inline constexpr std::array<std::uint8_t, 2> kIec61850ParameterCbb = {0xf1, 0x00};
 inline constexpr std::array<std::uint8_t, 11> kIec61850ClientServices = {0xee, 0x1c, 0x00, 0x00, 0x04, 0x08,
-                                                                          0x00, 0x00, 0x79, 0xef, 0x18};
+                                                                         0x00, 0x00, 0x79, 0xef, 0x18};
 
 /// A BIT STRING of exactly `size_bits` bits with the listed bits set (bits >= size_bits ignored).
 BitStringValue make_bit_string(std::initializer_list<std::size_t> set_bits, std::size_t size_bits);
@@ -276,6 +276,7 @@ inline constexpr std::int64_t kResponseInvalidInvokeId = 2;
 inline constexpr std::int64_t kResponseInvalidResult = 3;
 inline constexpr std::int64_t kResponseMaxRecursionExceeded = 5;
 inline constexpr std::int64_t kResponseValueOutOfRange = 6;
+inline constexpr std::int64_t kErrorInvalidInvokeId = 2;
 inline constexpr std::int64_t kErrorInvalidServiceError = 3;
 inline constexpr std::int64_t kErrorValueOutOfRange = 4;
 inline constexpr std::int64_t kUnconfirmedUnrecognizedService = 1;
@@ -287,10 +288,13 @@ inline constexpr std::int64_t kPduInvalidPdu = 1;
 inline constexpr std::int64_t kPduIllegalAcseMapping = 2;
 inline constexpr std::int64_t kCancelRequestInvalidInvokeId = 1;
 inline constexpr std::int64_t kCancelResponseInvalidInvokeId = 1;
+inline constexpr std::int64_t kCancelErrorInvalidInvokeId = 1;
 inline constexpr std::int64_t kCancelErrorInvalidServiceError = 2;
+inline constexpr std::int64_t kCancelErrorValueOutOfRange = 3;
 inline constexpr std::int64_t kConcludeRequestInvalidArgument = 1;
 inline constexpr std::int64_t kConcludeResponseInvalidResult = 1;
 inline constexpr std::int64_t kConcludeErrorInvalidServiceError = 1;
+inline constexpr std::int64_t kConcludeErrorValueOutOfRange = 2;
 }  // namespace reject_code
 
 /// RejectPDU ::= SEQUENCE {
@@ -532,11 +536,13 @@ struct GetVariableAccessAttributesResponse {
 struct DefineNamedVariableListRequest {
   ObjectName name;
   std::vector<VariableDef> variables;
-  friend bool operator==(const DefineNamedVariableListRequest&, const DefineNamedVariableListRequest&) = default;
+  friend bool operator==(const DefineNamedVariableListRequest&,
+                         const DefineNamedVariableListRequest&) = default;
 };
 /// DefineNamedVariableList-Response ::= NULL
 struct DefineNamedVariableListResponse {
-  friend bool operator==(const DefineNamedVariableListResponse&, const DefineNamedVariableListResponse&) = default;
+  friend bool operator==(const DefineNamedVariableListResponse&,
+                         const DefineNamedVariableListResponse&) = default;
 };
 
 /// GetNamedVariableListAttributes-Request ::= ObjectName
@@ -562,14 +568,16 @@ struct DeleteNamedVariableListRequest {
   std::int64_t scope_of_delete = 0;
   std::optional<std::vector<ObjectName>> names;
   std::optional<std::string> domain_name;
-  friend bool operator==(const DeleteNamedVariableListRequest&, const DeleteNamedVariableListRequest&) = default;
+  friend bool operator==(const DeleteNamedVariableListRequest&,
+                         const DeleteNamedVariableListRequest&) = default;
 };
 /// DeleteNamedVariableList-Response ::= SEQUENCE { numberMatched [0] IMPLICIT Unsigned32,
 ///   numberDeleted [1] IMPLICIT Unsigned32 }
 struct DeleteNamedVariableListResponse {
   std::uint32_t number_matched = 0;
   std::uint32_t number_deleted = 0;
-  friend bool operator==(const DeleteNamedVariableListResponse&, const DeleteNamedVariableListResponse&) = default;
+  friend bool operator==(const DeleteNamedVariableListResponse&,
+                         const DeleteNamedVariableListResponse&) = default;
 };
 
 /// ConfirmedServiceRequest ::= CHOICE { status [0] ..., getNameList [1] ..., identify [2] ...,
@@ -661,7 +669,7 @@ struct CancelErrorPdu {
 ///     servicesSupportedCalling [2] IMPLICIT ServiceSupportOptions } }
 /// (Initiate-ResponsePDU has the same shape with localDetailCalled and negotiated* fields.)
 struct InitiateParameters {
-  std::optional<std::int32_t> local_detail;           ///< max PDU size in octets
+  std::optional<std::int32_t> local_detail;  ///< max PDU size in octets
   std::int16_t max_serv_outstanding_calling = 1;
   std::int16_t max_serv_outstanding_called = 1;
   std::optional<std::int8_t> data_structure_nesting_level;
@@ -700,10 +708,10 @@ struct ConcludeErrorPdu {
 /// MMSpdu ::= CHOICE { confirmed-RequestPDU [0] IMPLICIT ..., ..., conclude-ErrorPDU [13] IMPLICIT ... }
 /// The variant index equals the context tag number (PduKind).
 struct Pdu {
-  using Body = std::variant<ConfirmedRequestPdu, ConfirmedResponsePdu, ConfirmedErrorPdu, UnconfirmedPdu, RejectPdu,
-                            CancelRequestPdu, CancelResponsePdu, CancelErrorPdu, InitiateRequestPdu,
-                            InitiateResponsePdu, InitiateErrorPdu, ConcludeRequestPdu, ConcludeResponsePdu,
-                            ConcludeErrorPdu>;
+  using Body = std::variant<ConfirmedRequestPdu, ConfirmedResponsePdu, ConfirmedErrorPdu, UnconfirmedPdu,
+                            RejectPdu, CancelRequestPdu, CancelResponsePdu, CancelErrorPdu,
+                            InitiateRequestPdu, InitiateResponsePdu, InitiateErrorPdu, ConcludeRequestPdu,
+                            ConcludeResponsePdu, ConcludeErrorPdu>;
   Body body;
 
   Pdu() = default;
@@ -713,9 +721,13 @@ struct Pdu {
 
   [[nodiscard]] PduKind kind() const noexcept { return static_cast<PduKind>(body.index()); }
   template <class T>
-  [[nodiscard]] const T* get() const noexcept { return std::get_if<T>(&body); }
+  [[nodiscard]] const T* get() const noexcept {
+    return std::get_if<T>(&body);
+  }
   template <class T>
-  [[nodiscard]] T* get() noexcept { return std::get_if<T>(&body); }
+  [[nodiscard]] T* get() noexcept {
+    return std::get_if<T>(&body);
+  }
   friend bool operator==(const Pdu&, const Pdu&) = default;
 };
 
@@ -731,10 +743,10 @@ void encode_pdu(ber::Writer& w, const Pdu& pdu);
 /// What a failed decode knew when it stopped: enough to build the RejectPDU.
 struct PduError {
   Error error;
-  std::optional<PduKind> kind;          ///< MMSpdu alternative, when its tag was recognised
-  std::optional<InvokeId> invoke_id;    ///< invokeID, when it was read before the failure
-  std::optional<std::uint32_t> service; ///< service tag, when it was read before the failure
-  bool unknown_pdu_type = false;        ///< the outer tag is readable but no MMSpdu alternative
+  std::optional<PduKind> kind;           ///< MMSpdu alternative, when its tag was recognised
+  std::optional<InvokeId> invoke_id;     ///< invokeID, when it was read before the failure
+  std::optional<std::uint32_t> service;  ///< service tag, when it was read before the failure
+  bool unknown_pdu_type = false;         ///< the outer tag is readable but no MMSpdu alternative
 };
 
 /// Decode exactly one MMSpdu (trailing bytes are an error). Offsets in errors are absolute

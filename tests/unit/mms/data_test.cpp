@@ -2,12 +2,12 @@
 // MMS Data, TypeSpecification, ObjectName and Identifier codecs: golden vectors (bytes explained
 // in comments), round trips of every alternative, and a named failing test for every malformed
 // length, wrong width, limit and error path (the libiec61850 CVE classes).
+#include "mmssec/mms/data.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "mmssec/mms/data.hpp"
 
 using namespace mmssec;
 using namespace mmssec::mms;
@@ -645,11 +645,11 @@ TEST(MmsTypeSpecGolden, StructureStValQT) {
   //   30 0b { 80 05 "stVal", a1 02 { 83 00 boolean } }
   //   30 08 { 80 01 "q",     a1 03 { 84 01 0d bit-string(13) } }
   //   30 07 { 80 01 "t",     a1 02 { 91 00 utc-time } }
-  const Bytes b = hex(
-      "a2 22 a1 20"
-      "30 0b 80 05 73 74 56 61 6c a1 02 83 00"
-      "30 08 80 01 71 a1 03 84 01 0d"
-      "30 07 80 01 74 a1 02 91 00");
+  const Bytes b =
+      hex("a2 22 a1 20"
+          "30 0b 80 05 73 74 56 61 6c a1 02 83 00"
+          "30 08 80 01 71 a1 03 84 01 0d"
+          "30 07 80 01 74 a1 02 91 00");
   auto t = dec_type(b);
   ASSERT_TRUE(t.ok()) << t.error().describe();
   const TypeSpecification& s = **t;
@@ -701,9 +701,10 @@ TEST(MmsTypeSpecGolden, TypeNameIsExplicit) {
 TEST(MmsTypeSpecRoundTrip, EveryAlternative) {
   using K = TypeSpecification::Kind;
   std::vector<TypeSpecificationPtr> types = {
-      prim(K::boolean),         prim(K::bit_string, -13), prim(K::integer, 32),     prim(K::unsigned_, 8),
-      prim(K::octet_string, 64), prim(K::visible_string, -255), prim(K::generalized_time), prim(K::bcd, 4),
-      prim(K::obj_id),          prim(K::mms_string, -255), prim(K::utc_time)};
+      prim(K::boolean),          prim(K::bit_string, -13),  prim(K::integer, 32),
+      prim(K::unsigned_, 8),     prim(K::octet_string, 64), prim(K::visible_string, -255),
+      prim(K::generalized_time), prim(K::bcd, 4),           prim(K::obj_id),
+      prim(K::mms_string, -255), prim(K::utc_time)};
   TypeSpecification fp;
   fp.kind = K::floating_point;
   fp.format_width = 64;
@@ -760,7 +761,9 @@ TEST(MmsTypeSpecMalformed, FloatTrailingField) {
 TEST(MmsTypeSpecMalformed, ArrayNegativeNumberOfElements) {
   expect_type_error("a1 08 81 01 ff a2 03 85 01 08", Errc::value_out_of_range);
 }
-TEST(MmsTypeSpecMalformed, ArrayMissingElementType) { expect_type_error("a1 03 81 01 05", CoreErrc::truncated); }
+TEST(MmsTypeSpecMalformed, ArrayMissingElementType) {
+  expect_type_error("a1 03 81 01 05", CoreErrc::truncated);
+}
 TEST(MmsTypeSpecMalformed, ArrayBadPackedBoolean) {
   expect_type_error("a1 0a 80 00 81 01 05 a2 03 85 01 08", Errc::bad_type_spec);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Server naming model: `$` path lookup, reads, typed writes, rejected writes, access rights,
 // GetNameList paging, named variable lists, the change hook and the type builders.
-#include <gtest/gtest.h>
-
 #include "mmssec/mms/model.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace mmssec;
 using namespace mmssec::mms;
@@ -16,7 +16,8 @@ std::error_code code(ModelErrc e) { return make_error_code(e); }
 TypeSpecificationPtr lln0_type() {
   return LogicalNodeBuilder()
       .add("ST", "Mod",
-           types::structure({{"stVal", types::integer(8)}, {"q", types::quality()}, {"t", types::timestamp()}}))
+           types::structure(
+               {{"stVal", types::integer(8)}, {"q", types::quality()}, {"t", types::timestamp()}}))
       .add("ST", "Beh", types::structure({{"stVal", types::integer(8)}}))
       .add("CF", "Mod", types::structure({{"ctlModel", types::integer(8)}}))
       .add("DC", "NamPlt", types::structure({{"vendor", types::visible_string(-255)}}))
@@ -122,9 +123,11 @@ TEST_F(ModelTest, ReadUnknownNamesIsObjectNonExistent) {
   EXPECT_EQ(vmd.read(ld0("LLN0$")).error(), DataAccessError::object_non_existent);
   EXPECT_EQ(vmd.read(ld0("LLN0$ST$$Mod")).error(), DataAccessError::object_non_existent);
   EXPECT_EQ(vmd.read(ld0("LLN0$ST$")).error(), DataAccessError::object_non_existent);
-  EXPECT_EQ(vmd.read(ObjectName::domain_specific("LD9", "LLN0")).error(), DataAccessError::object_non_existent);
+  EXPECT_EQ(vmd.read(ObjectName::domain_specific("LD9", "LLN0")).error(),
+            DataAccessError::object_non_existent);
   EXPECT_EQ(vmd.read(ObjectName::vmd_specific("LLN0")).error(), DataAccessError::object_non_existent);
-  EXPECT_EQ(vmd.read(ObjectName{ObjectName::Scope::aa, {}, "LLN0"}).error(), DataAccessError::object_non_existent);
+  EXPECT_EQ(vmd.read(ObjectName{ObjectName::Scope::aa, {}, "LLN0"}).error(),
+            DataAccessError::object_non_existent);
 }
 
 TEST_F(ModelTest, ArrayElementsByIndex) {
@@ -161,7 +164,8 @@ TEST_F(ModelTest, WriteOfWholeStructure) {
 
 TEST_F(ModelTest, WriteWithWrongTypeIsTypeInconsistent) {
   EXPECT_EQ(vmd.write(ld0("MMXU1$MX$TotW$mag$f"), true), DataAccessError::type_inconsistent);
-  EXPECT_EQ(vmd.write(ld0("MMXU1$MX$TotW$mag$f"), FloatingPoint{1.0, true}), DataAccessError::type_inconsistent);
+  EXPECT_EQ(vmd.write(ld0("MMXU1$MX$TotW$mag$f"), FloatingPoint{1.0, true}),
+            DataAccessError::type_inconsistent);
   // A structure with a member missing.
   EXPECT_EQ(vmd.write(ld0("MMXU1$MX$TotW"), DataStructure{{Data(DataStructure{{Data(FloatingPoint{})}})}}),
             DataAccessError::type_inconsistent);
@@ -195,7 +199,8 @@ TEST_F(ModelTest, ComponentAccessOverrideMostSpecificWins) {
   EXPECT_EQ(vmd.write(ld0("LLN0$ST$Mod$stVal"), std::int64_t{1}), DataAccessError::object_access_denied);
   ASSERT_TRUE(vmd.set_access(ld0("LLN0$CF$Mod$ctlModel"), Access::read_only).ok());
   EXPECT_EQ(vmd.write(ld0("LLN0$CF$Mod$ctlModel"), std::int64_t{2}), DataAccessError::object_access_denied);
-  EXPECT_EQ(vmd.set_access(ld0("LLN0$XX"), Access::read_write).error().code, code(ModelErrc::object_undefined));
+  EXPECT_EQ(vmd.set_access(ld0("LLN0$XX"), Access::read_write).error().code,
+            code(ModelErrc::object_undefined));
   // Whole-variable access.
   ASSERT_TRUE(vmd.set_access(ld0("MMXU1"), Access::read_only).ok());
   EXPECT_EQ(vmd.write(ld0("MMXU1$MX$Hz$0"), FloatingPoint{}), DataAccessError::object_access_denied);
@@ -231,20 +236,25 @@ TEST_F(ModelTest, DefineErrors) {
   EXPECT_EQ(vmd.define_domain("LD0").error().code, code(ModelErrc::object_exists));
   EXPECT_EQ(vmd.define_domain("1LD").error().code, code(ModelErrc::invalid_name));
   EXPECT_EQ(vmd.define_domain("L$D").error().code, code(ModelErrc::invalid_name));
-  EXPECT_EQ(vmd.define_variable("LD0", "LLN0", types::boolean()).error().code, code(ModelErrc::object_exists));
-  EXPECT_EQ(vmd.define_variable("LD9", "X", types::boolean()).error().code, code(ModelErrc::object_undefined));
+  EXPECT_EQ(vmd.define_variable("LD0", "LLN0", types::boolean()).error().code,
+            code(ModelErrc::object_exists));
+  EXPECT_EQ(vmd.define_variable("LD9", "X", types::boolean()).error().code,
+            code(ModelErrc::object_undefined));
   EXPECT_EQ(vmd.define_variable("LD0", "A$B", types::boolean()).error().code, code(ModelErrc::invalid_name));
   EXPECT_EQ(vmd.define_variable("LD0", "X", nullptr).error().code, code(ModelErrc::type_inconsistent));
   EXPECT_EQ(vmd.define_variable("LD0", "X", types::boolean(), Data(std::int64_t{1})).error().code,
             code(ModelErrc::type_inconsistent));
-  EXPECT_EQ(vmd.define_variable("LD0", "X", types::structure({{"a", types::boolean()}, {"a", types::boolean()}}))
-                .error()
-                .code,
-            code(ModelErrc::type_inconsistent));
+  EXPECT_EQ(
+      vmd.define_variable("LD0", "X", types::structure({{"a", types::boolean()}, {"a", types::boolean()}}))
+          .error()
+          .code,
+      code(ModelErrc::type_inconsistent));
   EXPECT_EQ(vmd.define_variable(ObjectName{ObjectName::Scope::aa, {}, "X"}, types::boolean()).error().code,
             code(ModelErrc::unsupported_scope));
-  EXPECT_EQ(service_error_for(ModelErrc::object_exists), (ServiceErrorCode{2, 5}));
-  EXPECT_EQ(service_error_for(ModelErrc::object_undefined), (ServiceErrorCode{2, 1}));
+  EXPECT_EQ(service_error_for(ModelErrc::object_exists).error_class, ErrorClass::definition);
+  EXPECT_EQ(service_error_for(ModelErrc::object_exists).code, 5);
+  EXPECT_EQ(service_error_for(ModelErrc::object_undefined).code, 1);
+  EXPECT_EQ(service_error_for(ModelErrc::not_deletable).error_class, ErrorClass::access);
   EXPECT_STREQ(model_category().name(), "mms");
 }
 
@@ -253,7 +263,8 @@ TEST(MmsModelLimits, FlattenedNameAboveIdentifierLimit) {
   l.mms_max_identifier = 8;
   Vmd vmd(l);
   ASSERT_TRUE(vmd.define_domain("LD0").ok());
-  EXPECT_TRUE(vmd.define_variable("LD0", "LN", types::structure({{"abc", types::boolean()}})).ok());  // "LN$abc"
+  EXPECT_TRUE(
+      vmd.define_variable("LD0", "LN", types::structure({{"abc", types::boolean()}})).ok());  // "LN$abc"
   EXPECT_EQ(vmd.define_variable("LD0", "LN2", types::structure({{"abcdef", types::boolean()}})).error().code,
             code(ModelErrc::invalid_name));
 }
@@ -272,17 +283,18 @@ TEST(MmsModelLimits, TypeNestingAboveDepthLimit) {
   l.mms_max_data_depth = 2;
   Vmd vmd(l);
   EXPECT_TRUE(vmd.define_variable("", "A", types::structure({{"b", types::structure({})}})).ok());
-  EXPECT_EQ(vmd.define_variable("", "B", types::structure({{"b", types::structure({{"c", types::structure({})}})}}))
-                .error()
-                .code,
-            code(ModelErrc::type_inconsistent));
+  EXPECT_EQ(
+      vmd.define_variable("", "B", types::structure({{"b", types::structure({{"c", types::structure({})}})}}))
+          .error()
+          .code,
+      code(ModelErrc::type_inconsistent));
 }
 
 TEST(MmsModelVmdScope, VmdSpecificVariables) {
   Vmd vmd;
-  ASSERT_TRUE(vmd.define_variable("", "Temp", types::float32(), Data(FloatingPoint{20.5, false}),
-                                  Access::read_write)
-                  .ok());
+  ASSERT_TRUE(
+      vmd.define_variable("", "Temp", types::float32(), Data(FloatingPoint{20.5, false}), Access::read_write)
+          .ok());
   EXPECT_EQ(*vmd.read(ObjectName::vmd_specific("Temp")), Data(FloatingPoint{20.5, false}));
   auto names = vmd.name_list(ObjectClass::named_variable, "", std::nullopt, 0);
   ASSERT_TRUE(names.ok());
@@ -302,12 +314,27 @@ TEST_F(ModelTest, NameListOfDomains) {
 TEST_F(ModelTest, NameListOfVariablesIsFlattenedAndSorted) {
   auto n = vmd.name_list(ObjectClass::named_variable, "LD0", std::nullopt, 0);
   ASSERT_TRUE(n.ok());
-  const std::vector<std::string> expected = {
-      "LLN0",          "LLN0$CF",         "LLN0$CF$Mod",        "LLN0$CF$Mod$ctlModel", "LLN0$DC",
-      "LLN0$DC$NamPlt", "LLN0$DC$NamPlt$vendor", "LLN0$ST",      "LLN0$ST$Beh",          "LLN0$ST$Beh$stVal",
-      "LLN0$ST$Mod",   "LLN0$ST$Mod$q",   "LLN0$ST$Mod$stVal",  "LLN0$ST$Mod$t",        "MMXU1",
-      "MMXU1$MX",      "MMXU1$MX$Hz",     "MMXU1$MX$TotW",      "MMXU1$MX$TotW$mag",    "MMXU1$MX$TotW$mag$f",
-      "MMXU1$MX$TotW$q"};
+  const std::vector<std::string> expected = {"LLN0",
+                                             "LLN0$CF",
+                                             "LLN0$CF$Mod",
+                                             "LLN0$CF$Mod$ctlModel",
+                                             "LLN0$DC",
+                                             "LLN0$DC$NamPlt",
+                                             "LLN0$DC$NamPlt$vendor",
+                                             "LLN0$ST",
+                                             "LLN0$ST$Beh",
+                                             "LLN0$ST$Beh$stVal",
+                                             "LLN0$ST$Mod",
+                                             "LLN0$ST$Mod$q",
+                                             "LLN0$ST$Mod$stVal",
+                                             "LLN0$ST$Mod$t",
+                                             "MMXU1",
+                                             "MMXU1$MX",
+                                             "MMXU1$MX$Hz",
+                                             "MMXU1$MX$TotW",
+                                             "MMXU1$MX$TotW$mag",
+                                             "MMXU1$MX$TotW$mag$f",
+                                             "MMXU1$MX$TotW$q"};
   EXPECT_EQ(n->names, expected);
   EXPECT_FALSE(n->more_follows);
 }
@@ -380,7 +407,8 @@ TEST_F(ModelTest, NamedVariableListAboveListLimit) {
   l.mms_max_list_elements = 1;
   Vmd small(l);
   ASSERT_TRUE(small.define_variable("", "A", types::boolean()).ok());
-  EXPECT_TRUE(small.define_named_variable_list(ObjectName::vmd_specific("L1"), {ObjectName::vmd_specific("A")}).ok());
+  EXPECT_TRUE(
+      small.define_named_variable_list(ObjectName::vmd_specific("L1"), {ObjectName::vmd_specific("A")}).ok());
   EXPECT_EQ(small
                 .define_named_variable_list(ObjectName::vmd_specific("L2"),
                                             {ObjectName::vmd_specific("A"), ObjectName::vmd_specific("A")})
@@ -409,4 +437,9 @@ TEST_F(ModelTest, ReadListReportsPerMemberErrors) {
   ASSERT_TRUE(values.ok());
   EXPECT_EQ((*values)[0].value(), Data(true));
   EXPECT_TRUE((*values)[1].ok());
+  // The pdu.hpp AccessResult form.
+  const AccessResult ok = to_access_result(vmd.read(ObjectName::vmd_specific("V")));
+  ASSERT_TRUE(std::holds_alternative<Data>(ok));
+  const AccessResult bad = to_access_result(vmd.read(ObjectName::vmd_specific("W")));
+  EXPECT_EQ(std::get<DataAccessError>(bad), DataAccessError::object_non_existent);
 }

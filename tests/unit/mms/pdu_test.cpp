@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // MMSpdu codec tests: golden vectors (IEC 61850 client/server exchanges, bytes explained),
 // round trips, truncation at every byte, limits, and the decode-failure -> RejectPDU mapping.
+#include "mmssec/mms/pdu.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include "mmssec/mms/pdu.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -103,13 +103,13 @@ TEST(MmsPduGolden, InitiateRequestFromIec61850Client) {
   EXPECT_TRUE(cbb.bit(parameter_bit::kVlis));
   const BitStringValue& s = ir->params.services_supported;
   EXPECT_EQ(s.size(), service_bit::kCount);
-  for (std::size_t b : {service_bit::kStatus, service_bit::kGetNameList, service_bit::kIdentify, service_bit::kRead,
-                        service_bit::kWrite, service_bit::kGetVariableAccessAttributes,
-                        service_bit::kDefineNamedVariableList, service_bit::kGetNamedVariableListAttributes,
-                        service_bit::kDeleteNamedVariableList, service_bit::kGetDomainAttributes,
-                        service_bit::kFileOpen, service_bit::kFileRead, service_bit::kFileClose,
-                        service_bit::kFileDirectory, service_bit::kInformationReport, service_bit::kConclude,
-                        service_bit::kCancel})
+  for (std::size_t b :
+       {service_bit::kStatus, service_bit::kGetNameList, service_bit::kIdentify, service_bit::kRead,
+        service_bit::kWrite, service_bit::kGetVariableAccessAttributes, service_bit::kDefineNamedVariableList,
+        service_bit::kGetNamedVariableListAttributes, service_bit::kDeleteNamedVariableList,
+        service_bit::kGetDomainAttributes, service_bit::kFileOpen, service_bit::kFileRead,
+        service_bit::kFileClose, service_bit::kFileDirectory, service_bit::kInformationReport,
+        service_bit::kConclude, service_bit::kCancel})
     EXPECT_TRUE(s.bit(b)) << service_support_name(b);
   EXPECT_FALSE(s.bit(service_bit::kRename));
   EXPECT_FALSE(s.bit(service_bit::kDefineNamedVariable));
@@ -118,16 +118,37 @@ TEST(MmsPduGolden, InitiateRequestFromIec61850Client) {
 
 TEST(MmsPduGolden, ServicesBitStringBuiltFromNamedBits) {
   using namespace service_bit;
-  const BitStringValue built = make_bit_string(
-      {kStatus, kGetNameList, kIdentify, kRead, kWrite, kGetVariableAccessAttributes, kDefineNamedVariableList,
-       kGetNamedVariableListAttributes, kDeleteNamedVariableList, kGetDomainAttributes, kKill, kReadJournal,
-       kWriteJournal, kInitializeJournal, kReportJournalStatus, kGetCapabilityList, kFileOpen, kFileRead,
-       kFileClose, kFileDelete, kFileDirectory, kUnsolicitedStatus, kInformationReport, kConclude, kCancel},
-      kCount);
+  const BitStringValue built = make_bit_string({kStatus,
+                                                kGetNameList,
+                                                kIdentify,
+                                                kRead,
+                                                kWrite,
+                                                kGetVariableAccessAttributes,
+                                                kDefineNamedVariableList,
+                                                kGetNamedVariableListAttributes,
+                                                kDeleteNamedVariableList,
+                                                kGetDomainAttributes,
+                                                kKill,
+                                                kReadJournal,
+                                                kWriteJournal,
+                                                kInitializeJournal,
+                                                kReportJournalStatus,
+                                                kGetCapabilityList,
+                                                kFileOpen,
+                                                kFileRead,
+                                                kFileClose,
+                                                kFileDelete,
+                                                kFileDirectory,
+                                                kUnsolicitedStatus,
+                                                kInformationReport,
+                                                kConclude,
+                                                kCancel},
+                                               kCount);
   EXPECT_EQ(built, iec61850_client_services());
   EXPECT_EQ(built.unused_bits, 3);
   using namespace parameter_bit;
-  EXPECT_EQ(make_bit_string({kStr1, kStr2, kVnam, kValt, kVlis}, parameter_bit::kCount), iec61850_parameter_cbb());
+  EXPECT_EQ(make_bit_string({kStr1, kStr2, kVnam, kValt, kVlis}, parameter_bit::kCount),
+            iec61850_parameter_cbb());
 }
 
 // Initiate-ResponsePDU of an IEC 61850 server (hand-assembled, libiec61850 server defaults):
@@ -136,15 +157,16 @@ TEST(MmsPduGolden, ServicesBitStringBuiltFromNamedBits) {
 //   82 0c 03 ee 1c 00 00 00 00 00 00 00 01 18          status..getVAA, NVL services, informationReport,
 //                                                      conclude, cancel (85 bits)
 TEST(MmsPduGolden, InitiateResponseFromIec61850Server) {
-  const Bytes wire = hex(
-      "a9 26 80 03 00 fd e8 81 01 05 82 01 05 83 01 0a a4 16 80 01 01 81 03 05 f1 00"
-      " 82 0c 03 ee 1c 00 00 00 00 00 00 00 01 18");
+  const Bytes wire =
+      hex("a9 26 80 03 00 fd e8 81 01 05 82 01 05 83 01 0a a4 16 80 01 01 81 03 05 f1 00"
+          " 82 0c 03 ee 1c 00 00 00 00 00 00 00 01 18");
   InitiateParameters p = iec61850_params();
   using namespace service_bit;
-  p.services_supported = make_bit_string(
-      {kStatus, kGetNameList, kIdentify, kRead, kWrite, kGetVariableAccessAttributes, kDefineNamedVariableList,
-       kGetNamedVariableListAttributes, kDeleteNamedVariableList, kInformationReport, kConclude, kCancel},
-      kCount);
+  p.services_supported =
+      make_bit_string({kStatus, kGetNameList, kIdentify, kRead, kWrite, kGetVariableAccessAttributes,
+                       kDefineNamedVariableList, kGetNamedVariableListAttributes, kDeleteNamedVariableList,
+                       kInformationReport, kConclude, kCancel},
+                      kCount);
   expect_golden(wire, InitiateResponsePdu{p});
 }
 
@@ -157,9 +179,9 @@ TEST(MmsPduGolden, InitiateResponseFromIec61850Server) {
 //           a1 1a               domain-specific
 //             1a 03 "LD0" 1a 13 "MMXU1$MX$TotW$mag$f"
 TEST(MmsPduGolden, ReadRequestMmxuTotW) {
-  const Bytes wire = hex(
-      "a0 29 02 01 01 a4 24 a1 22 a0 20 30 1e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58"
-      " 24 54 6f 74 57 24 6d 61 67 24 66");
+  const Bytes wire =
+      hex("a0 29 02 01 01 a4 24 a1 22 a0 20 30 1e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58"
+          " 24 54 6f 74 57 24 6d 61 67 24 66");
   expect_golden(wire, ConfirmedRequestPdu{1, ReadRequest{false, single_variable(mag_f())}});
 }
 
@@ -186,7 +208,8 @@ TEST(MmsPduGolden, ReadResponseFailure) {
 //     a1 05 81 03 "LD0"         objectScope domainSpecific
 //     82 07 "LLN0$ST"           continueAfter
 TEST(MmsPduGolden, GetNameListWithContinueAfter) {
-  const Bytes wire = hex("a0 1a 02 01 02 a1 15 a0 03 80 01 00 a1 05 81 03 4c 44 30 82 07 4c 4c 4e 30 24 53 54");
+  const Bytes wire =
+      hex("a0 1a 02 01 02 a1 15 a0 03 80 01 00 a1 05 81 03 4c 44 30 82 07 4c 4c 4e 30 24 53 54");
   GetNameListRequest g;
   g.object_class = object_class::kNamedVariable;
   g.scope = GetNameListRequest::Scope::domain;
@@ -197,10 +220,12 @@ TEST(MmsPduGolden, GetNameListWithContinueAfter) {
 
 // GetNameList response: listOfIdentifier [0] { "LLN0$ST$Mod", "LLN0$ST$Mod$stVal" }, moreFollows [1] FALSE
 TEST(MmsPduGolden, GetNameListResponse) {
-  const Bytes wire = hex(
-      "a1 2a 02 01 02 a1 25 a0 20 1a 0b 4c 4c 4e 30 24 53 54 24 4d 6f 64 1a 11 4c 4c 4e 30 24 53 54 24 4d 6f 64"
-      " 24 73 74 56 61 6c 81 01 00");
-  expect_golden(wire, ConfirmedResponsePdu{2, GetNameListResponse{{"LLN0$ST$Mod", "LLN0$ST$Mod$stVal"}, false}});
+  const Bytes wire =
+      hex("a1 2a 02 01 02 a1 25 a0 20 1a 0b 4c 4c 4e 30 24 53 54 24 4d 6f 64 1a 11 4c 4c 4e 30 24 53 54 24 "
+          "4d 6f 64"
+          " 24 73 74 56 61 6c 81 01 00");
+  expect_golden(wire,
+                ConfirmedResponsePdu{2, GetNameListResponse{{"LLN0$ST$Mod", "LLN0$ST$Mod$stVal"}, false}});
 }
 
 TEST(MmsPduGolden, GetNameListResponseMoreFollowsDefaultsToTrue) {
@@ -216,10 +241,12 @@ TEST(MmsPduGolden, GetNameListResponseMoreFollowsDefaultsToTrue) {
 //     a0 25 30 23 a0 21 a1 1f ... listOfVariable { name domain-specific LD0 / CSWI1$CO$Pos$Oper$ctlVal }
 //     a0 03 83 01 ff              listOfData [0] { boolean TRUE }
 TEST(MmsPduGolden, WriteRequest) {
-  const Bytes wire = hex(
-      "a0 31 02 01 03 a5 2c a0 25 30 23 a0 21 a1 1f 1a 03 4c 44 30 1a 18 43 53 57 49 31 24 43 4f 24 50 6f 73 24"
-      " 4f 70 65 72 24 63 74 6c 56 61 6c a0 03 83 01 ff");
-  WriteRequest w{single_variable(ObjectName::domain_specific("LD0", "CSWI1$CO$Pos$Oper$ctlVal")), {Data(true)}};
+  const Bytes wire =
+      hex("a0 31 02 01 03 a5 2c a0 25 30 23 a0 21 a1 1f 1a 03 4c 44 30 1a 18 43 53 57 49 31 24 43 4f 24 50 "
+          "6f 73 24"
+          " 4f 70 65 72 24 63 74 6c 56 61 6c a0 03 83 01 ff");
+  WriteRequest w{single_variable(ObjectName::domain_specific("LD0", "CSWI1$CO$Pos$Oper$ctlVal")),
+                 {Data(true)}};
   expect_golden(wire, ConfirmedRequestPdu{3, w});
 }
 
@@ -238,9 +265,10 @@ TEST(MmsPduGolden, WriteResponses) {
 //       84 02 06 40              bit-string, 2 bits: OptFlds-like 01
 //       83 01 00                 boolean FALSE
 TEST(MmsPduGolden, InformationReportNamedVariableList) {
-  const Bytes wire = hex(
-      "a3 26 a0 24 a1 05 80 03 52 50 54 a0 1b 8a 12 4c 44 30 2f 4c 4c 4e 30 24 52 50 24 75 72 63 62 30 31 84 02"
-      " 06 40 83 01 00");
+  const Bytes wire =
+      hex("a3 26 a0 24 a1 05 80 03 52 50 54 a0 1b 8a 12 4c 44 30 2f 4c 4c 4e 30 24 52 50 24 75 72 63 62 30 "
+          "31 84 02"
+          " 06 40 83 01 00");
   UnconfirmedPdu u;
   u.report.variables = VariableListName{ObjectName::vmd_specific("RPT")};
   u.report.results.emplace_back(Data(VisibleStringValue{"LD0/LLN0$RP$urcb01"}));
@@ -269,11 +297,12 @@ TEST(MmsPduGolden, ServiceError) {
   EXPECT_EQ(describe(e.error), "access: object-non-existent");
 }
 
-// GetVariableAccessAttributes of LD0/LLN0: a0 14 02 01 04 a6 0f a0 0d (name [0]) a1 0b 1a 03 "LD0" 1a 04 "LLN0"
+// GetVariableAccessAttributes of LD0/LLN0: a0 14 02 01 04 a6 0f a0 0d (name [0]) a1 0b 1a 03 "LD0" 1a 04
+// "LLN0"
 TEST(MmsPduGolden, GetVariableAccessAttributesRequest) {
   const Bytes wire = hex("a0 14 02 01 04 a6 0f a0 0d a1 0b 1a 03 4c 44 30 1a 04 4c 4c 4e 30");
-  expect_golden(wire, ConfirmedRequestPdu{4, GetVariableAccessAttributesRequest{
-                                                  ObjectName::domain_specific("LD0", "LLN0")}});
+  expect_golden(wire, ConfirmedRequestPdu{
+                          4, GetVariableAccessAttributesRequest{ObjectName::domain_specific("LD0", "LLN0")}});
 }
 
 // Identify response: a2 13 80 06 "mmssec" 81 04 "test" 82 03 "0.1"
@@ -289,9 +318,10 @@ TEST(MmsPduGolden, IdentifyResponse) {
 //       81 01 02                   accessSelection index [1] = 2
 //       30 07 81 05 "stVal"        alternateAccess { selectAccess component [1] "stVal" }
 TEST(MmsPduGolden, ReadWithAlternateAccess) {
-  const Bytes wire = hex(
-      "a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 24 54 6f"
-      " 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c");
+  const Bytes wire =
+      hex("a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 "
+          "24 54 6f"
+          " 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c");
   AlternateAccessSelection inner;
   inner.selection = AlternateAccessSelection::Component{"stVal"};
   AlternateAccessSelection outer;
@@ -325,7 +355,8 @@ TEST(MmsPduRoundTrip, AllServices) {
   GetNameListRequest vmd;
   vmd.object_class = object_class::kDomain;
   expect_roundtrip(ConfirmedRequestPdu{3, vmd});
-  expect_roundtrip(ConfirmedRequestPdu{4, ReadRequest{true, VariableListName{ObjectName::domain_specific("LD0", "DS")}}});
+  expect_roundtrip(
+      ConfirmedRequestPdu{4, ReadRequest{true, VariableListName{ObjectName::domain_specific("LD0", "DS")}}});
   ReadResponse rr;
   rr.variables = VariableListName{ObjectName::domain_specific("LD0", "DS")};
   rr.results.emplace_back(Data(std::int64_t{-5}));
@@ -362,16 +393,16 @@ TEST(MmsPduRoundTrip, AllServices) {
   AlternateAccessSelection sel_all;
   sel_all.selection = AlternateAccessSelection::AllElements{};
   sel_all.nested = AlternateAccess{AlternateAccessElement{"x", comp}};
-  defs.push_back(VariableDef{ObjectName::vmd_specific("arr"),
-                             AlternateAccess{AlternateAccessElement{"named", range},
-                                             AlternateAccessElement{std::nullopt, all},
-                                             AlternateAccessElement{std::nullopt, sel_comp},
-                                             AlternateAccessElement{std::nullopt, sel_range},
-                                             AlternateAccessElement{"n2", sel_all}}});
+  defs.push_back(VariableDef{
+      ObjectName::vmd_specific("arr"),
+      AlternateAccess{AlternateAccessElement{"named", range}, AlternateAccessElement{std::nullopt, all},
+                      AlternateAccessElement{std::nullopt, sel_comp},
+                      AlternateAccessElement{std::nullopt, sel_range},
+                      AlternateAccessElement{"n2", sel_all}}});
   defs.push_back(VariableDef{Address{std::uint32_t{7}}, std::nullopt});
   defs.push_back(VariableDef{Invalidated{}, std::nullopt});
-  expect_roundtrip(ConfirmedRequestPdu{6, DefineNamedVariableListRequest{
-                                              ObjectName::domain_specific("LD0", "DS1"), defs}});
+  expect_roundtrip(ConfirmedRequestPdu{
+      6, DefineNamedVariableListRequest{ObjectName::domain_specific("LD0", "DS1"), defs}});
   expect_roundtrip(ConfirmedResponsePdu{6, DefineNamedVariableListResponse{}});
   expect_roundtrip(ConfirmedRequestPdu{
       7, GetNamedVariableListAttributesRequest{ObjectName::domain_specific("LD0", "LLN0$DS")}});
@@ -411,17 +442,18 @@ TEST(MmsPduRoundTrip, ErrorsAndOtherPdus) {
 // ---------------------------------------------------------------------------------------------
 
 std::vector<Bytes> all_goldens() {
-  return {hex(kInitiateRequest),
-          hex("a1 0e 02 01 01 a4 09 a1 07 87 05 08 44 9a 50 00"),
-          hex("a0 1a 02 01 02 a1 15 a0 03 80 01 00 a1 05 81 03 4c 44 30 82 07 4c 4c 4e 30 24 53 54"),
-          hex("a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 24"
-              " 54 6f 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c"),
-          hex("a3 26 a0 24 a1 05 80 03 52 50 54 a0 1b 8a 12 4c 44 30 2f 4c 4c 4e 30 24 52 50 24 75 72 63 62 30 31"
-              " 84 02 06 40 83 01 00"),
-          hex("a4 06 80 01 05 81 01 01"),
-          hex("a2 0a 80 01 07 a2 05 a0 03 87 01 02"),
-          hex("a1 08 02 01 03 a5 03 80 01 03"),
-          hex("85 01 09")};
+  return {
+      hex(kInitiateRequest),
+      hex("a1 0e 02 01 01 a4 09 a1 07 87 05 08 44 9a 50 00"),
+      hex("a0 1a 02 01 02 a1 15 a0 03 80 01 00 a1 05 81 03 4c 44 30 82 07 4c 4c 4e 30 24 53 54"),
+      hex("a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 24"
+          " 54 6f 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c"),
+      hex("a3 26 a0 24 a1 05 80 03 52 50 54 a0 1b 8a 12 4c 44 30 2f 4c 4c 4e 30 24 52 50 24 75 72 63 62 30 31"
+          " 84 02 06 40 83 01 00"),
+      hex("a4 06 80 01 05 81 01 01"),
+      hex("a2 0a 80 01 07 a2 05 a0 03 87 01 02"),
+      hex("a1 08 02 01 03 a5 03 80 01 03"),
+      hex("85 01 09")};
 }
 
 TEST(MmsPduMalformed, EveryTruncationFails) {
@@ -432,7 +464,9 @@ TEST(MmsPduMalformed, EveryTruncationFails) {
       PduError f;
       auto r = decode_pdu(cut, default_limits(), &f);
       EXPECT_FALSE(r.ok()) << "prefix " << n << " of " << to_hex(g);
-      if (!r.ok()) EXPECT_EQ(f.error, r.error());
+      if (!r.ok()) {
+        EXPECT_EQ(f.error, r.error());
+      }
     }
   }
 }
@@ -494,7 +528,8 @@ TEST(MmsPduMalformed, UnknownPduTag) {
     const Error e = decode_err(hex(h), default_limits(), &f);
     EXPECT_EQ(e.code, make_error_code(Errc::bad_pdu)) << h;
     EXPECT_TRUE(f.unknown_pdu_type) << h;
-    EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::pdu_error, reject_code::kPduUnknownPduType}));
+    EXPECT_EQ(*reject_for(f),
+              (RejectPdu{std::nullopt, RejectClass::pdu_error, reject_code::kPduUnknownPduType}));
   }
 }
 
@@ -510,7 +545,9 @@ TEST(MmsPduMalformed, UnknownConfirmedServiceRejectedWithInvokeId) {
   const auto rej = reject_for(f);
   ASSERT_TRUE(rej);
   EXPECT_EQ(*rej, (RejectPdu{7, RejectClass::confirmed_request, reject_code::kRequestUnrecognizedService}));
-  EXPECT_EQ(to_hex(encode_pdu(*rej)), "a40680010781010" "1");
+  EXPECT_EQ(to_hex(encode_pdu(*rej)),
+            "a40680010781010"
+            "1");
   EXPECT_EQ(confirmed_service_name(*f.service), "rename");
 }
 
@@ -520,13 +557,15 @@ TEST(MmsPduMalformed, UnknownHighTagServiceRejected) {
   const Error e = decode_err(hex("a0 06 02 01 0c bf 3f 00"), default_limits(), &f);
   EXPECT_EQ(e.code, make_error_code(Errc::unknown_service));
   EXPECT_EQ(f.service, 63U);
-  EXPECT_EQ(*reject_for(f), (RejectPdu{12, RejectClass::confirmed_request, reject_code::kRequestUnrecognizedService}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{12, RejectClass::confirmed_request, reject_code::kRequestUnrecognizedService}));
 }
 
 TEST(MmsPduMalformed, UnknownResponseServiceRejected) {
   PduError f;
   (void)decode_err(hex("a1 05 02 01 07 83 00"), default_limits(), &f);
-  EXPECT_EQ(*reject_for(f), (RejectPdu{7, RejectClass::confirmed_response, reject_code::kResponseUnrecognizedService}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{7, RejectClass::confirmed_response, reject_code::kResponseUnrecognizedService}));
 }
 
 TEST(MmsPduMalformed, UnknownUnconfirmedServiceRejected) {
@@ -534,21 +573,23 @@ TEST(MmsPduMalformed, UnknownUnconfirmedServiceRejected) {
   PduError f;
   const Error e = decode_err(hex("a3 02 a1 00"), default_limits(), &f);
   EXPECT_EQ(e.code, make_error_code(Errc::unknown_service));
-  EXPECT_EQ(*reject_for(f),
-            (RejectPdu{std::nullopt, RejectClass::unconfirmed, reject_code::kUnconfirmedUnrecognizedService}));
+  EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::unconfirmed,
+                                       reject_code::kUnconfirmedUnrecognizedService}));
 }
 
 TEST(MmsPduMalformed, MalformedServiceArgumentIsInvalidArgument) {
   // Read with listOfVariable containing a non-SEQUENCE element
   PduError f;
   (void)decode_err(hex("a0 0c 02 01 09 a4 07 a1 05 a0 03 05 01 00"), default_limits(), &f);
-  EXPECT_EQ(*reject_for(f), (RejectPdu{9, RejectClass::confirmed_request, reject_code::kRequestInvalidArgument}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{9, RejectClass::confirmed_request, reject_code::kRequestInvalidArgument}));
 }
 
 TEST(MmsPduMalformed, MalformedResponseIsInvalidResult) {
   PduError f;
   (void)decode_err(hex("a1 08 02 01 03 a5 03 82 01 00"), default_limits(), &f);  // write item [2]
-  EXPECT_EQ(*reject_for(f), (RejectPdu{3, RejectClass::confirmed_response, reject_code::kResponseInvalidResult}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{3, RejectClass::confirmed_response, reject_code::kResponseInvalidResult}));
 }
 
 TEST(MmsPduMalformed, InvokeIdOutOfRange) {
@@ -574,13 +615,15 @@ TEST(MmsPduMalformed, MissingInvokeIdIsInvalidPdu) {
 
 TEST(MmsPduMalformed, InitiateInteger16OutOfRange) {
   // proposedMaxServOutstandingCalling = 0x8000 (does not fit Integer16)
-  const Error e = decode_err(hex("a8 1b 81 03 00 80 00 82 01 05 a4 11 80 01 01 81 03 05 f1 00 82 07 03 ee 1c 00 00 04 08"));
+  const Error e = decode_err(
+      hex("a8 1b 81 03 00 80 00 82 01 05 a4 11 80 01 01 81 03 05 f1 00 82 07 03 ee 1c 00 00 04 08"));
   EXPECT_EQ(e.code, make_error_code(Errc::value_out_of_range));
   EXPECT_EQ(e.offset, 2U);
 }
 
 TEST(MmsPduMalformed, InitiateNestingLevelOutOfRange) {
-  const Error e = decode_err(hex("a8 1a 81 01 05 82 01 05 83 02 00 80 a4 0e 80 01 01 81 03 05 f1 00 82 04 03 ee 1c 00"));
+  const Error e =
+      decode_err(hex("a8 1a 81 01 05 82 01 05 83 02 00 80 a4 0e 80 01 01 81 03 05 f1 00 82 04 03 ee 1c 00"));
   EXPECT_EQ(e.code, make_error_code(Errc::value_out_of_range));
 }
 
@@ -646,7 +689,8 @@ TEST(MmsPduMalformed, BadErrorClass) {
   PduError f;
   const Error e = decode_err(hex("a2 0a 80 01 07 a2 05 a0 03 8d 01 02"), default_limits(), &f);
   EXPECT_EQ(e.code, make_error_code(Errc::bad_pdu));
-  EXPECT_EQ(*reject_for(f), (RejectPdu{7, RejectClass::confirmed_error, reject_code::kErrorInvalidServiceError}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{7, RejectClass::confirmed_error, reject_code::kErrorInvalidServiceError}));
 }
 
 TEST(MmsPduMalformed, BadRejectReason) {
@@ -659,15 +703,56 @@ TEST(MmsPduMalformed, BadRejectReason) {
 TEST(MmsPduMalformed, CancelRequestBadInvokeId) {
   PduError f;
   (void)decode_err(hex("85 05 01 00 00 00 00"), default_limits(), &f);
+  EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::cancel_request,
+                                       reject_code::kCancelRequestInvalidInvokeId}));
+}
+
+TEST(MmsPduMalformed, ConfirmedErrorBadInvokeId) {
+  PduError f;
+  (void)decode_err(hex("a2 0e 80 05 01 00 00 00 00 a2 05 a0 03 87 01 02"), default_limits(), &f);
   EXPECT_EQ(*reject_for(f),
-            (RejectPdu{std::nullopt, RejectClass::cancel_request, reject_code::kCancelRequestInvalidInvokeId}));
+            (RejectPdu{std::nullopt, RejectClass::confirmed_error, reject_code::kErrorInvalidInvokeId}));
+}
+
+TEST(MmsPduMalformed, CancelErrorWithEmptyServiceError) {
+  PduError f;
+  const Error e = decode_err(hex("a7 05 80 01 01 a1 00"), default_limits(), &f);
+  EXPECT_EQ(e.code, make_error_code(CoreErrc::truncated));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{1, RejectClass::cancel_error, reject_code::kCancelErrorInvalidServiceError}));
+}
+
+TEST(MmsPduMalformed, ConcludeErrorAndResponseMalformed) {
+  PduError f;
+  (void)decode_err(hex("ad 00"), default_limits(), &f);
+  EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::conclude_error,
+                                       reject_code::kConcludeErrorInvalidServiceError}));
+  (void)decode_err(hex("8c 01 00"), default_limits(), &f);
+  EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::conclude_response,
+                                       reject_code::kConcludeResponseInvalidResult}));
+}
+
+TEST(MmsPduMalformed, MalformedInitiateIsInvalidPdu) {
+  PduError f;
+  (void)decode_err(hex("a8 00"), default_limits(), &f);
+  EXPECT_EQ(f.kind, PduKind::initiate_request);
+  EXPECT_EQ(*reject_for(f), (RejectPdu{std::nullopt, RejectClass::pdu_error, reject_code::kPduInvalidPdu}));
+}
+
+TEST(MmsPduMalformed, ConstructedWherePrimitiveRequired) {
+  // conclude-RequestPDU sent constructed (ab 00)
+  PduError f;
+  const Error e = decode_err(hex("ab 00"), default_limits(), &f);
+  EXPECT_EQ(e.code, make_error_code(ber::Errc::unexpected_tag));
+  EXPECT_EQ(reject_for(f)->reject_class, RejectClass::conclude_request);
 }
 
 TEST(MmsPduMalformed, DataAccessErrorOutOfRange) {
   PduError f;
   const Error e = decode_err(hex("a1 0e 02 01 01 a4 09 a1 07 80 05 01 00 00 00 00"), default_limits(), &f);
   EXPECT_EQ(e.code, make_error_code(Errc::value_out_of_range));
-  EXPECT_EQ(*reject_for(f), (RejectPdu{1, RejectClass::confirmed_response, reject_code::kResponseValueOutOfRange}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{1, RejectClass::confirmed_response, reject_code::kResponseValueOutOfRange}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -701,22 +786,25 @@ TEST(MmsPduLimits, TooManyVariables) {
 TEST(MmsPduLimits, AlternateAccessDepth) {
   Limits l;
   l.mms_max_data_depth = 1;
-  const Bytes wire = hex(
-      "a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 24 54 6f"
-      " 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c");
+  const Bytes wire =
+      hex("a0 39 02 01 08 a4 34 a1 32 a0 30 30 2e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58 55 31 24 4d 58 "
+          "24 54 6f"
+          " 74 57 24 6d 61 67 24 66 a5 0e a0 0c 81 01 02 30 07 81 05 73 74 56 61 6c");
   PduError f;
   const Error e = decode_err(wire, l, &f);
   EXPECT_EQ(e.code, make_error_code(Errc::depth_exceeded));
-  EXPECT_EQ(*reject_for(f), (RejectPdu{8, RejectClass::confirmed_request, reject_code::kRequestMaxRecursionExceeded}));
+  EXPECT_EQ(*reject_for(f),
+            (RejectPdu{8, RejectClass::confirmed_request, reject_code::kRequestMaxRecursionExceeded}));
 }
 
 TEST(MmsPduLimits, BerDepth) {
   Limits l;
   l.ber_max_depth = 3;
   PduError f;
-  const Error e = decode_err(hex("a0 29 02 01 01 a4 24 a1 22 a0 20 30 1e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58"
-                                 " 55 31 24 4d 58 24 54 6f 74 57 24 6d 61 67 24 66"),
-                             l, &f);
+  const Error e =
+      decode_err(hex("a0 29 02 01 01 a4 24 a1 22 a0 20 30 1e a0 1c a1 1a 1a 03 4c 44 30 1a 13 4d 4d 58"
+                     " 55 31 24 4d 58 24 54 6f 74 57 24 6d 61 67 24 66"),
+                 l, &f);
   EXPECT_EQ(e.code, make_error_code(ber::Errc::depth_exceeded));
   EXPECT_EQ(reject_for(f)->code, reject_code::kRequestMaxRecursionExceeded);
 }
@@ -738,7 +826,8 @@ TEST(MmsPduNames, Tables) {
   EXPECT_EQ(pdu_name(PduKind::conclude_error), "conclude-ErrorPDU");
   EXPECT_EQ(pdu_name(static_cast<PduKind>(14)), "unknown");
   EXPECT_EQ(confirmed_service_name(service::kRead), "read");
-  EXPECT_EQ(confirmed_service_name(service::kGetNamedVariableListAttributes), "getNamedVariableListAttributes");
+  EXPECT_EQ(confirmed_service_name(service::kGetNamedVariableListAttributes),
+            "getNamedVariableListAttributes");
   EXPECT_EQ(confirmed_service_name(77), "fileDirectory");
   EXPECT_EQ(confirmed_service_name(78), "unknown");
   EXPECT_EQ(unconfirmed_service_name(0), "informationReport");
@@ -766,7 +855,8 @@ TEST(MmsPduNames, Tables) {
 
 TEST(MmsPduNames, ServiceTags) {
   EXPECT_EQ(service_tag(ConfirmedServiceRequest{ReadRequest{}}), service::kRead);
-  EXPECT_EQ(service_tag(ConfirmedServiceRequest{DeleteNamedVariableListRequest{}}), service::kDeleteNamedVariableList);
+  EXPECT_EQ(service_tag(ConfirmedServiceRequest{DeleteNamedVariableListRequest{}}),
+            service::kDeleteNamedVariableList);
   EXPECT_EQ(service_tag(ConfirmedServiceResponse{GetVariableAccessAttributesResponse{}}),
             service::kGetVariableAccessAttributes);
 }
@@ -795,7 +885,8 @@ TEST(MmsPduPerf, ReadResponse32Floats) {
     auto r = decode_pdu(wire);
     ASSERT_TRUE(r.ok());
   }
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   const double per = static_cast<double>(ns) / kIterations;
   RecordProperty("ns_per_decode", std::to_string(per));
 #if defined(NDEBUG) && !defined(MMSSEC_PDU_TEST_ASAN)
