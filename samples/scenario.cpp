@@ -45,7 +45,8 @@ class Runner {
  private:
   void pump(stack::Output o, bool client_sent) {
     if (o.send.empty()) return;
-    wire_.messages.push_back(capture::Message{client_sent ? capture::Direction::client_to_server : capture::Direction::server_to_client, o.send});
+    wire_.messages.push_back(capture::Message{
+        client_sent ? capture::Direction::client_to_server : capture::Direction::server_to_client, o.send});
     if (client_sent) wire_.client_stream.insert(wire_.client_stream.end(), o.send.begin(), o.send.end());
     stack::Output next = client_sent ? server_.receive(o.send) : client_.receive(o.send);
     pump(std::move(next), !client_sent);
@@ -78,14 +79,16 @@ Result<Scenario> run_sample_association() {
 
   const auto totw = mms::ObjectName::domain_specific("LD0", "MMXU1$MX$TotW$mag$f");
   send_c(request(3, mms::ReadRequest{false, mms::single_variable(totw)}));
-  send_s(response(3, mms::ReadResponse{std::nullopt, {mms::AccessResult{mms::Data{mms::FloatingPoint{1234.5, false}}}}}));
+  send_s(response(
+      3, mms::ReadResponse{std::nullopt, {mms::AccessResult{mms::Data{mms::FloatingPoint{1234.5, false}}}}}));
 
   const auto pos = mms::ObjectName::domain_specific("LD0", "XCBR1$CO$Pos$Oper");
   send_c(request(4, mms::WriteRequest{mms::single_variable(pos), {mms::Data{true}}}));
   send_s(response(4, mms::WriteResponse{{mms::WriteResult{mms::DataAccessError::object_access_denied}}}));
 
-  mms::InformationReport rpt{mms::VariableAccessSpecification{mms::VariableListName{mms::ObjectName::vmd_specific("RPT")}},
-                             {mms::AccessResult{mms::Data{mms::VisibleStringValue{"LD0/LLN0$BR$brcb01"}}}}};
+  mms::InformationReport rpt{
+      mms::VariableAccessSpecification{mms::VariableListName{mms::ObjectName::vmd_specific("RPT")}},
+      {mms::AccessResult{mms::Data{mms::VisibleStringValue{"LD0/LLN0$BR$brcb01"}}}}};
   send_s(mms::encode_pdu(mms::Pdu{mms::UnconfirmedPdu{rpt}}));
 
   send_c(mms::encode_pdu(mms::Pdu{mms::ConcludeRequestPdu{}}));
@@ -96,7 +99,6 @@ Result<Scenario> run_sample_association() {
   if (r.client().state() != stack::State::closed || r.server().state() != stack::State::closed)
     return Error{CoreErrc::invalid_argument};
   return std::move(r.wire());
-
 }
 
 }  // namespace mmssec::samples

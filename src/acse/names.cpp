@@ -19,17 +19,24 @@ const char* diagnostic_name(UserDiagnostic d) noexcept {
   switch (d) {
     case UserDiagnostic::null: return "null";
     case UserDiagnostic::no_reason_given: return "no-reason-given";
-    case UserDiagnostic::application_context_name_not_supported: return "application-context-name-not-supported";
+    case UserDiagnostic::application_context_name_not_supported:
+      return "application-context-name-not-supported";
     case UserDiagnostic::calling_ap_title_not_recognized: return "calling-AP-title-not-recognized";
-    case UserDiagnostic::calling_ap_invocation_id_not_recognized: return "calling-AP-invocation-identifier-not-recognized";
+    case UserDiagnostic::calling_ap_invocation_id_not_recognized:
+      return "calling-AP-invocation-identifier-not-recognized";
     case UserDiagnostic::calling_ae_qualifier_not_recognized: return "calling-AE-qualifier-not-recognized";
-    case UserDiagnostic::calling_ae_invocation_id_not_recognized: return "calling-AE-invocation-identifier-not-recognized";
+    case UserDiagnostic::calling_ae_invocation_id_not_recognized:
+      return "calling-AE-invocation-identifier-not-recognized";
     case UserDiagnostic::called_ap_title_not_recognized: return "called-AP-title-not-recognized";
-    case UserDiagnostic::called_ap_invocation_id_not_recognized: return "called-AP-invocation-identifier-not-recognized";
+    case UserDiagnostic::called_ap_invocation_id_not_recognized:
+      return "called-AP-invocation-identifier-not-recognized";
     case UserDiagnostic::called_ae_qualifier_not_recognized: return "called-AE-qualifier-not-recognized";
-    case UserDiagnostic::called_ae_invocation_id_not_recognized: return "called-AE-invocation-identifier-not-recognized";
-    case UserDiagnostic::authentication_mechanism_name_not_recognized: return "authentication-mechanism-name-not-recognized";
-    case UserDiagnostic::authentication_mechanism_name_required: return "authentication-mechanism-name-required";
+    case UserDiagnostic::called_ae_invocation_id_not_recognized:
+      return "called-AE-invocation-identifier-not-recognized";
+    case UserDiagnostic::authentication_mechanism_name_not_recognized:
+      return "authentication-mechanism-name-not-recognized";
+    case UserDiagnostic::authentication_mechanism_name_required:
+      return "authentication-mechanism-name-required";
     case UserDiagnostic::authentication_failure: return "authentication-failure";
     case UserDiagnostic::authentication_required: return "authentication-required";
   }
@@ -46,7 +53,8 @@ const char* diagnostic_name(ProviderDiagnostic d) noexcept {
 }
 
 std::string describe(const SourceDiagnostic& d) {
-  if (const auto* u = std::get_if<UserDiagnostic>(&d)) return std::string("acse-service-user: ") + diagnostic_name(*u);
+  if (const auto* u = std::get_if<UserDiagnostic>(&d))
+    return std::string("acse-service-user: ") + diagnostic_name(*u);
   return std::string("acse-service-provider: ") + diagnostic_name(std::get<ProviderDiagnostic>(d));
 }
 
@@ -62,8 +70,10 @@ const char* abort_diagnostic_name(AbortDiagnostic d) noexcept {
   switch (d) {
     case AbortDiagnostic::no_reason_given: return "no-reason-given";
     case AbortDiagnostic::protocol_error: return "protocol-error";
-    case AbortDiagnostic::authentication_mechanism_name_not_recognized: return "authentication-mechanism-name-not-recognized";
-    case AbortDiagnostic::authentication_mechanism_name_required: return "authentication-mechanism-name-required";
+    case AbortDiagnostic::authentication_mechanism_name_not_recognized:
+      return "authentication-mechanism-name-not-recognized";
+    case AbortDiagnostic::authentication_mechanism_name_required:
+      return "authentication-mechanism-name-required";
     case AbortDiagnostic::authentication_failure: return "authentication-failure";
     case AbortDiagnostic::authentication_required: return "authentication-required";
   }

@@ -37,7 +37,8 @@ Failure failure_of(const Error& e) { return Failure{e.code.category().name(), e}
 
 /// The MMS PDU in an ACSE user-information: the single-ASN1-type EXTERNAL on the MMS context
 /// (indirect reference), else one with the BER direct reference, else the first single-ASN1-type.
-Bytes mms_from_user_information(const std::optional<acse::UserInformation>& ui, std::optional<ContextId> mms_ctx) {
+Bytes mms_from_user_information(const std::optional<acse::UserInformation>& ui,
+                                std::optional<ContextId> mms_ctx) {
   if (!ui) return {};
   const ber::External* fallback = nullptr;
   for (const auto& ext : *ui) {
@@ -83,7 +84,8 @@ struct Association::Impl {
         cfg(std::move(c)),
         acceptor(std::move(a)),
         framer(cfg.limits),
-        cotp(r == Role::client ? cotp::Role::initiator : cotp::Role::responder, cotp_config(r, cfg), cfg.limits),
+        cotp(r == Role::client ? cotp::Role::initiator : cotp::Role::responder, cotp_config(r, cfg),
+             cfg.limits),
         session(r == Role::client ? session::Role::initiator : session::Role::responder, session_config(cfg),
                 cfg.limits),
         pres(r == Role::client ? presentation::Connection::initiator(pres_config(cfg))
@@ -132,9 +134,7 @@ struct Association::Impl {
   }
 
   /// An error of our own wiring or of a local request that cannot be carried out.
-  void local_failure(const Error& e, const char* what) {
-    aborted(false, what, failure_of(e));
-  }
+  void local_failure(const Error& e, const char* what) { aborted(false, what, failure_of(e)); }
 
   // ------------------------------------------------------------------ downward
 
@@ -201,7 +201,9 @@ struct Association::Impl {
     std::vector<Pdv> pdvs{Pdv::single(acse_ctx.value_or(kDefaultAcseContext), apdu)};
     switch (svc) {
       case SessionService::accept: send_ppdu(pres.accept(std::move(pdvs)), "cannot send the AARE"); break;
-      case SessionService::refuse: send_ppdu(pres.refuse(std::move(pdvs)), "cannot send the rejecting AARE"); break;
+      case SessionService::refuse:
+        send_ppdu(pres.refuse(std::move(pdvs)), "cannot send the rejecting AARE");
+        break;
       case SessionService::release: send_ppdu(pres.release(std::move(pdvs)), "cannot send the RLRQ"); break;
       case SessionService::release_result:
         send_ppdu(pres.release_response(std::move(pdvs)), "cannot send the RLRE");
@@ -262,7 +264,9 @@ struct Association::Impl {
     for (auto& ev : so.events) {
       using K = session::Event::Kind;
       switch (ev.kind) {
-        case K::connect_indication: handle_pres(pres.on_session(SessionService::connect, ev.user_data)); break;
+        case K::connect_indication:
+          handle_pres(pres.on_session(SessionService::connect, ev.user_data));
+          break;
         case K::connect_confirm: handle_pres(pres.on_session(SessionService::accept, ev.user_data)); break;
         case K::connect_refused:
           if (role == Role::client) handle_pres(pres.on_session(SessionService::refuse, ev.user_data));
@@ -311,7 +315,8 @@ struct Association::Impl {
         if (const Pdv* p = acse_pdv(cc->user_data)) {
           handle_acse(acse.on_bytes(p->data));
         } else {
-          aborted(false, "presentation accept without an AARE", Failure{"stack", Error{CoreErrc::invalid_argument}});
+          aborted(false, "presentation accept without an AARE",
+                  Failure{"stack", Error{CoreErrc::invalid_argument}});
         }
       } else if (auto* cr = std::get_if<presentation::ConnectRefused>(&ev)) {
         if (const Pdv* p = acse_pdv(cr->user_data)) {
@@ -339,13 +344,15 @@ struct Association::Impl {
         if (ai->local_cause) {
           aborted(false, "presentation protocol error", failure_of(*ai->local_cause));
         } else {
-          std::string reason = ai->provider ? "presentation provider abort by the peer" : "aborted by the peer";
+          std::string reason =
+              ai->provider ? "presentation provider abort by the peer" : "aborted by the peer";
           if (const Pdv* p = acse_pdv(ai->user_data)) {
             auto apdu = acse::decode_apdu(p->data, cfg.limits);
             if (apdu) {
               if (const auto* ab = std::get_if<acse::Abrt>(&*apdu)) {
                 reason = std::string("ABRT from the peer (") + acse::abort_source_name(ab->source);
-                if (ab->diagnostic) reason += std::string(", ") + acse::abort_diagnostic_name(*ab->diagnostic);
+                if (ab->diagnostic)
+                  reason += std::string(", ") + acse::abort_diagnostic_name(*ab->diagnostic);
                 reason += ")";
               }
             }
@@ -387,15 +394,17 @@ struct Association::Impl {
           if (role == Role::client) {
             const auto& aare = std::get<acse::Aare>(*ev.apdu);
             state = State::associated;
-            out.events.emplace_back(Associated{aare, mms_from_user_information(aare.user_information, mms_ctx)});
+            out.events.emplace_back(
+                Associated{aare, mms_from_user_information(aare.user_information, mms_ctx)});
           }
           break;
         case K::associate_rejected:
           if (role == Role::client) {
             const auto& aare = std::get<acse::Aare>(*ev.apdu);
-            std::string reason = std::string(acse::result_name(aare.result)) + ": " + acse::describe(aare.diagnostic);
-            out.events.emplace_back(
-                AssociateRejected{aare, mms_from_user_information(aare.user_information, mms_ctx), std::move(reason)});
+            std::string reason =
+                std::string(acse::result_name(aare.result)) + ": " + acse::describe(aare.diagnostic);
+            out.events.emplace_back(AssociateRejected{
+                aare, mms_from_user_information(aare.user_information, mms_ctx), std::move(reason)});
             close();
           } else if (!ao.send.empty()) {
             // The ACSE machine rejected on its own (no common ACSE version).
@@ -462,7 +471,8 @@ struct Association::Impl {
 
   Status do_accept(ByteView initiate_response) {
     if (state != State::awaiting_decision || !aarq) return Error{CoreErrc::invalid_argument};
-    acse::Aare aare = acse::make_accept(*aarq, user_information_for(initiate_response, mms_ctx.value_or(kDefaultMmsContext)));
+    acse::Aare aare = acse::make_accept(
+        *aarq, user_information_for(initiate_response, mms_ctx.value_or(kDefaultMmsContext)));
     aare.responding_ap_title = cfg.responding_ap_title;
     aare.responding_ae_qualifier = cfg.responding_ae_qualifier;
     auto r = acse.respond(aare);
@@ -474,15 +484,18 @@ struct Association::Impl {
     send_apdu(SessionService::accept, r->send.front());
     if (state == State::closed) return Error{CoreErrc::invalid_argument};
     state = State::associated;
-    out.events.emplace_back(Associated{std::nullopt, Bytes(initiate_response.begin(), initiate_response.end())});
+    out.events.emplace_back(
+        Associated{std::nullopt, Bytes(initiate_response.begin(), initiate_response.end())});
     return {};
   }
 
   Status do_reject(const Decision& d) {
     if (state != State::awaiting_decision || !aarq) return Error{CoreErrc::invalid_argument};
-    const auto result = d.result == acse::AssociateResult::accepted ? acse::AssociateResult::rejected_permanent : d.result;
+    const auto result =
+        d.result == acse::AssociateResult::accepted ? acse::AssociateResult::rejected_permanent : d.result;
     acse::Aare aare = acse::make_reject(*aarq, result, d.diagnostic);
-    if (!d.mms_pdu.empty()) aare.user_information = user_information_for(d.mms_pdu, mms_ctx.value_or(kDefaultMmsContext));
+    if (!d.mms_pdu.empty())
+      aare.user_information = user_information_for(d.mms_pdu, mms_ctx.value_or(kDefaultMmsContext));
     aare.responding_ap_title = cfg.responding_ap_title;
     aare.responding_ae_qualifier = cfg.responding_ae_qualifier;
     auto r = acse.respond(aare);
@@ -492,8 +505,8 @@ struct Association::Impl {
       return e;
     }
     send_apdu(SessionService::refuse, r->send.front());
-    out.events.emplace_back(AssociateRejected{aare, d.mms_pdu,
-                                              std::string(acse::result_name(result)) + ": " + acse::describe(aare.diagnostic)});
+    out.events.emplace_back(AssociateRejected{
+        aare, d.mms_pdu, std::string(acse::result_name(result)) + ": " + acse::describe(aare.diagnostic)});
     close();
     return {};
   }

@@ -23,18 +23,20 @@ TEST(AssociationTshark, WholeAssociationDecodesCleanly) {
   auto scenario = samples::run_sample_association();
   ASSERT_TRUE(scenario.ok()) << scenario.error().describe();
   test_support::TsharkOptions opts;
-  opts.fields = {"mms.confirmedServiceRequest", "mms.confirmedServiceResponse", "mms.invokeID",
-                 "acse.aSO_context_name", "pres.presentation_context_identifier", "acse.result",
+  opts.fields = {"mms.confirmedServiceRequest", "mms.confirmedServiceResponse",         "mms.invokeID",
+                 "acse.aSO_context_name",       "pres.presentation_context_identifier", "acse.result",
                  "mms.unconfirmedService"};
   const auto report = test_support::run_tshark(scenario->messages, opts);
   ASSERT_TRUE(report.clean()) << report.describe();
   // ACSE: AARQ and AARE with the MMS application context; AARE result accepted (0).
-  EXPECT_EQ(report.values("acse.aSO_context_name"), (std::vector<std::string>{"1.0.9506.2.3", "1.0.9506.2.3"}));
+  EXPECT_EQ(report.values("acse.aSO_context_name"),
+            (std::vector<std::string>{"1.0.9506.2.3", "1.0.9506.2.3"}));
   EXPECT_EQ(report.values("acse.result"), (std::vector<std::string>{"0"}));
   // Presentation: contexts 1 (ACSE) and 3 (MMS) proposed in the CP, then the AARQ PDV on 1.
   const auto ctx = report.values("pres.presentation_context_identifier");
   ASSERT_GE(ctx.size(), 3U);
-  EXPECT_EQ((std::vector<std::string>(ctx.begin(), ctx.begin() + 3)), (std::vector<std::string>{"1", "3", "1"}));
+  EXPECT_EQ((std::vector<std::string>(ctx.begin(), ctx.begin() + 3)),
+            (std::vector<std::string>{"1", "3", "1"}));
   // MMS: identify (2), getNameList (1), read (4), write (5) with invoke ids 1..4, and a report.
   EXPECT_EQ(report.values("mms.confirmedServiceRequest"), (std::vector<std::string>{"2", "1", "4", "5"}));
   EXPECT_EQ(report.values("mms.confirmedServiceResponse"), (std::vector<std::string>{"2", "1", "4", "5"}));

@@ -10,9 +10,9 @@ namespace mmssec::tool {
 /// Exit codes shared by all subcommands.
 enum Exit : int {
   kOk = 0,
-  kMalformed = 1,   ///< input decoded with errors (decode), protocol failure (client)
-  kUsage = 2,       ///< bad arguments
-  kIoError = 3,     ///< cannot read/write a file, cannot connect
+  kMalformed = 1,  ///< input decoded with errors (decode), protocol failure (client)
+  kUsage = 2,      ///< bad arguments
+  kIoError = 3,    ///< cannot read/write a file, cannot connect
 };
 
 const char* version();

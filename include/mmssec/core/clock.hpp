@@ -30,7 +30,10 @@ class ManualClock final : public Clock {
   explicit ManualClock(std::chrono::system_clock::time_point utc = {}) : utc_(utc) {}
   [[nodiscard]] std::chrono::system_clock::time_point now_utc() const override { return utc_; }
   [[nodiscard]] std::chrono::steady_clock::time_point now_steady() const override { return steady_; }
-  void advance(std::chrono::nanoseconds d) { utc_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d); steady_ += d; }
+  void advance(std::chrono::nanoseconds d) {
+    utc_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+    steady_ += d;
+  }
   void set_utc(std::chrono::system_clock::time_point t) { utc_ = t; }
 
  private:

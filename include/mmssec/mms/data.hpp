@@ -22,18 +22,18 @@ namespace mmssec::mms {
 /// MMS-layer decode/encode errors. Each maps to the protocol reaction the caller must take
 /// (see reaction()).
 enum class Errc {
-  bad_pdu = 1,            ///< unknown MMSpdu alternative or malformed PDU structure
-  unknown_service,        ///< confirmed service tag we do not recognise
-  bad_data,               ///< Data value malformed (wrong length for its type, bad float width...)
-  bad_type_spec,          ///< TypeSpecification malformed
-  bad_identifier,         ///< Identifier empty, too long, or with characters outside its alphabet
-  bad_object_name,        ///< ObjectName malformed
-  depth_exceeded,         ///< Data/TypeSpecification nested deeper than Limits::mms_max_data_depth
-  too_many_elements,      ///< list longer than Limits::mms_max_list_elements
-  string_too_long,        ///< value longer than Limits::mms_max_string
-  bad_invoke_id,          ///< invokeID missing or out of range
-  value_out_of_range,     ///< INTEGER outside the range of its ASN.1 type (Integer8/16/32, Unsigned32)
-  unsupported_choice,     ///< a CHOICE alternative this implementation does not support
+  bad_pdu = 1,         ///< unknown MMSpdu alternative or malformed PDU structure
+  unknown_service,     ///< confirmed service tag we do not recognise
+  bad_data,            ///< Data value malformed (wrong length for its type, bad float width...)
+  bad_type_spec,       ///< TypeSpecification malformed
+  bad_identifier,      ///< Identifier empty, too long, or with characters outside its alphabet
+  bad_object_name,     ///< ObjectName malformed
+  depth_exceeded,      ///< Data/TypeSpecification nested deeper than Limits::mms_max_data_depth
+  too_many_elements,   ///< list longer than Limits::mms_max_list_elements
+  string_too_long,     ///< value longer than Limits::mms_max_string
+  bad_invoke_id,       ///< invokeID missing or out of range
+  value_out_of_range,  ///< INTEGER outside the range of its ASN.1 type (Integer8/16/32, Unsigned32)
+  unsupported_choice,  ///< a CHOICE alternative this implementation does not support
 };
 
 }  // namespace mmssec::mms
@@ -91,7 +91,7 @@ struct DataStructure {
   friend bool operator==(const DataStructure&, const DataStructure&) = default;
 };
 struct BitStringValue {
-  Bytes bytes;                 ///< bits, most significant bit of bytes[0] is bit 0
+  Bytes bytes;  ///< bits, most significant bit of bytes[0] is bit 0
   std::uint8_t unused_bits = 0;
   [[nodiscard]] std::size_t size() const noexcept { return bytes.size() * 8 - unused_bits; }
   [[nodiscard]] bool bit(std::size_t i) const noexcept {
@@ -108,7 +108,7 @@ struct Unsigned {
 /// followed by the IEEE 754 value, big-endian.
 struct FloatingPoint {
   double value = 0.0;
-  bool is_double = false;      ///< false: 32-bit single (exponent width 8)
+  bool is_double = false;  ///< false: 32-bit single (exponent width 8)
   friend bool operator==(const FloatingPoint&, const FloatingPoint&) = default;
 };
 struct OctetStringValue {
@@ -169,9 +169,13 @@ struct Data {
   /// The context tag number of this alternative (1..17).
   [[nodiscard]] std::uint32_t tag_number() const noexcept;
   template <class T>
-  [[nodiscard]] const T* get() const noexcept { return std::get_if<T>(&value); }
+  [[nodiscard]] const T* get() const noexcept {
+    return std::get_if<T>(&value);
+  }
   template <class T>
-  [[nodiscard]] T* get() noexcept { return std::get_if<T>(&value); }
+  [[nodiscard]] T* get() noexcept {
+    return std::get_if<T>(&value);
+  }
   friend bool operator==(const Data&, const Data&) = default;
 };
 
@@ -187,8 +191,8 @@ struct TypeSpecification;
 using TypeSpecificationPtr = std::shared_ptr<const TypeSpecification>;
 
 struct TypeComponent {
-  std::optional<std::string> name;   ///< componentName [0] IMPLICIT Identifier OPTIONAL
-  TypeSpecificationPtr type;         ///< componentType [1] TypeSpecification
+  std::optional<std::string> name;  ///< componentName [0] IMPLICIT Identifier OPTIONAL
+  TypeSpecificationPtr type;        ///< componentType [1] TypeSpecification
 };
 
 /// TypeSpecification ::= CHOICE {
@@ -208,25 +212,42 @@ struct TypeComponent {
 /// For string and bit-string types a negative size means "variable length up to |size|".
 struct TypeSpecification {
   enum class Kind : std::uint8_t {
-    type_name = 0, array = 1, structure = 2, boolean = 3, bit_string = 4, integer = 5, unsigned_ = 6,
-    floating_point = 7, octet_string = 9, visible_string = 10, generalized_time = 11, binary_time = 12,
-    bcd = 13, obj_id = 15, mms_string = 16, utc_time = 17
+    type_name = 0,
+    array = 1,
+    structure = 2,
+    boolean = 3,
+    bit_string = 4,
+    integer = 5,
+    unsigned_ = 6,
+    floating_point = 7,
+    octet_string = 9,
+    visible_string = 10,
+    generalized_time = 11,
+    binary_time = 12,
+    bcd = 13,
+    obj_id = 15,
+    mms_string = 16,
+    utc_time = 17
   };
   Kind kind = Kind::boolean;
-  ObjectName type_name;                 ///< type_name
-  bool packed = false;                  ///< array, structure
-  std::uint32_t number_of_elements = 0; ///< array
-  TypeSpecificationPtr element_type;    ///< array
-  std::vector<TypeComponent> components;///< structure
-  std::int32_t size = 0;                ///< bit/octet/visible/mms string size; integer/unsigned/bcd width in bits (Unsigned8)
-  std::uint8_t format_width = 0;        ///< floating-point (32 or 64)
-  std::uint8_t exponent_width = 0;      ///< floating-point (8 or 11)
-  bool binary_time_with_date = false;   ///< binary-time
+  ObjectName type_name;                   ///< type_name
+  bool packed = false;                    ///< array, structure
+  std::uint32_t number_of_elements = 0;   ///< array
+  TypeSpecificationPtr element_type;      ///< array
+  std::vector<TypeComponent> components;  ///< structure
+  std::int32_t size =
+      0;  ///< bit/octet/visible/mms string size; integer/unsigned/bcd width in bits (Unsigned8)
+  std::uint8_t format_width = 0;       ///< floating-point (32 or 64)
+  std::uint8_t exponent_width = 0;     ///< floating-point (8 or 11)
+  bool binary_time_with_date = false;  ///< binary-time
 
-  static TypeSpecificationPtr make(TypeSpecification t) { return std::make_shared<const TypeSpecification>(std::move(t)); }
+  static TypeSpecificationPtr make(TypeSpecification t) {
+    return std::make_shared<const TypeSpecification>(std::move(t));
+  }
 };
 
 void encode_type_specification(ber::Writer& w, const TypeSpecification& t);
-Result<TypeSpecificationPtr> decode_type_specification(ber::Reader& r, const Limits& limits, std::size_t depth = 0);
+Result<TypeSpecificationPtr> decode_type_specification(ber::Reader& r, const Limits& limits,
+                                                       std::size_t depth = 0);
 
 }  // namespace mmssec::mms

@@ -35,12 +35,12 @@ namespace mmssec::stack {
 enum class Role : std::uint8_t { client, server };
 
 enum class State : std::uint8_t {
-  idle,              ///< nothing sent or received yet
-  connecting,        ///< client: CR sent / server: transport and session being set up
-  awaiting_decision, ///< server: AARQ received, waiting for accept()/reject()
-  associated,        ///< data transfer
-  releasing,         ///< RLRQ sent (client) or received and not yet answered (server)
-  closed,            ///< released, rejected or aborted: close the transport
+  idle,               ///< nothing sent or received yet
+  connecting,         ///< client: CR sent / server: transport and session being set up
+  awaiting_decision,  ///< server: AARQ received, waiting for accept()/reject()
+  associated,         ///< data transfer
+  releasing,          ///< RLRQ sent (client) or received and not yet answered (server)
+  closed,             ///< released, rejected or aborted: close the transport
 };
 const char* state_name(State s) noexcept;
 
@@ -105,9 +105,9 @@ using Event = std::variant<AssociateIndication, Associated, AssociateRejected, M
                            Released, Aborted>;
 
 struct [[nodiscard]] Output {
-  Bytes send;                  ///< bytes for the network (whole TPKTs), in order
-  std::vector<Event> events;   ///< for the MMS layer, in order
-  bool close = false;          ///< close the network connection once `send` is written
+  Bytes send;                 ///< bytes for the network (whole TPKTs), in order
+  std::vector<Event> events;  ///< for the MMS layer, in order
+  bool close = false;         ///< close the network connection once `send` is written
 };
 
 /// Server decision on an AssociateIndication.
@@ -115,7 +115,7 @@ struct Decision {
   bool accept = true;
   Bytes mms_pdu;  ///< accept: Initiate-ResponsePDU; reject: Initiate-ErrorPDU or empty
   acse::AssociateResult result = acse::AssociateResult::rejected_permanent;  ///< reject only
-  acse::UserDiagnostic diagnostic = acse::UserDiagnostic::no_reason_given;  ///< reject only
+  acse::UserDiagnostic diagnostic = acse::UserDiagnostic::no_reason_given;   ///< reject only
 };
 
 /// Synchronous server decision; without one the association waits in awaiting_decision for

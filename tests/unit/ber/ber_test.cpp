@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // X.690 BER/DER reader and writer: golden vectors, round trips, and one named failing test for
 // every malformed length and every limit.
-#include <gtest/gtest.h>
-
 #include "mmssec/ber/ber.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace mmssec;
 using ber::Tag;
@@ -22,7 +22,12 @@ std::error_code code(CoreErrc e) { return make_error_code(e); }
 // ---------------------------------------------------------------- identifiers and lengths
 
 TEST(BerTag, LowTagFormsOfEachClass) {
-  const Bytes b = hex("0500" "8000" "a000" "6000" "e000");
+  const Bytes b =
+      hex("0500"
+          "8000"
+          "a000"
+          "6000"
+          "e000");
   ber::Reader r(b);
   EXPECT_EQ(r.read_any()->tag, tags::kNull);
   EXPECT_EQ(r.read_any()->tag, Tag::context(0));
@@ -49,7 +54,9 @@ TEST(BerTag, HighTagNumberFormRoundTrip) {
 }
 
 TEST(BerTag, HighTagWithLeadingZeroSubsequentOctetIsRejected) {
-  const Bytes b = hex("9f8001" "00");
+  const Bytes b =
+      hex("9f8001"
+          "00");
   ber::Reader r(b);
   auto t = r.read_any();
   ASSERT_FALSE(t.ok());
@@ -128,10 +135,14 @@ TEST(BerLength, TruncatedLongFormLength) {
 }
 
 TEST(BerLength, DerRejectsNonMinimalLengths) {
-  const Bytes a = hex("048105" "0102030405");  // long form for a short length
+  const Bytes a =
+      hex("048105"
+          "0102030405");  // long form for a short length
   ber::Reader r(a, ber::ReaderOptions::der_strict());
   EXPECT_EQ(r.read_any().error().code, code(ber::Errc::non_minimal));
-  const Bytes b = hex("04820005" "0102030405");  // leading zero length octet
+  const Bytes b =
+      hex("04820005"
+          "0102030405");  // leading zero length octet
   ber::Reader r2(b, ber::ReaderOptions::der_strict());
   EXPECT_EQ(r2.read_any().error().code, code(ber::Errc::non_minimal));
   ber::Reader lenient(a);
@@ -142,7 +153,14 @@ TEST(BerLength, DerRejectsNonMinimalLengths) {
 
 TEST(BerIndefinite, ConstructedIndefiniteIsDecodedWithoutEoc) {
   // SEQUENCE (indefinite) { INTEGER 5, SEQUENCE (indefinite) { NULL } } followed by BOOLEAN
-  const Bytes b = hex("3080" "020105" "3080" "0500" "0000" "0000" "0101ff");
+  const Bytes b =
+      hex("3080"
+          "020105"
+          "3080"
+          "0500"
+          "0000"
+          "0000"
+          "0101ff");
   ber::Reader r(b);
   auto seq = r.read(tags::kSequence);
   ASSERT_TRUE(seq.ok());
@@ -173,7 +191,9 @@ TEST(BerIndefinite, MissingEndOfContents) {
 }
 
 TEST(BerIndefinite, RefusedInDerAndWhenDisabled) {
-  const Bytes b = hex("30800500" "0000");
+  const Bytes b =
+      hex("30800500"
+          "0000");
   ber::Reader der(b, ber::ReaderOptions::der_strict());
   EXPECT_EQ(der.read_any().error().code, code(ber::Errc::indefinite_not_allowed));
   Limits l;
@@ -185,14 +205,22 @@ TEST(BerIndefinite, RefusedInDerAndWhenDisabled) {
 TEST(BerIndefinite, NestedIndefiniteBeyondDepthLimit) {
   // 100 nested indefinite SEQUENCEs: the EOC scan recurses, so it must honour the depth limit.
   Bytes b;
-  for (int i = 0; i < 100; ++i) { b.push_back(0x30); b.push_back(0x80); }
-  for (int i = 0; i < 100; ++i) { b.push_back(0x00); b.push_back(0x00); }
+  for (int i = 0; i < 100; ++i) {
+    b.push_back(0x30);
+    b.push_back(0x80);
+  }
+  for (int i = 0; i < 100; ++i) {
+    b.push_back(0x00);
+    b.push_back(0x00);
+  }
   ber::Reader r(b);
   EXPECT_EQ(r.read_any().error().code, code(ber::Errc::depth_exceeded));
 }
 
 TEST(BerIndefinite, EocWithContentIsBadLength) {
-  const Bytes b = hex("3080" "0001ff");
+  const Bytes b =
+      hex("3080"
+          "0001ff");
   ber::Reader r(b);
   EXPECT_FALSE(r.read_any().ok());
 }
@@ -227,7 +255,9 @@ TEST(BerDepth, EnterBeyondLimitFails) {
 }
 
 TEST(BerReader, ReadOptionalAndPeek) {
-  const Bytes b = hex("800101" "020102");
+  const Bytes b =
+      hex("800101"
+          "020102");
   ber::Reader r(b);
   auto missing = r.read_optional(Tag::context(1));
   ASSERT_TRUE(missing.ok());
@@ -250,7 +280,10 @@ TEST(BerReader, UnexpectedTagLeavesCursor) {
 }
 
 TEST(BerReader, TrailingDataInsideConstructedIsAnError) {
-  const Bytes b = hex("3005" "020105" "0500");
+  const Bytes b =
+      hex("3005"
+          "020105"
+          "0500");
   ber::Reader r(b);
   auto in = r.enter(tags::kSequence);
   ASSERT_TRUE(in.ok());
@@ -276,7 +309,10 @@ TEST(BerReader, DecodeSingleRejectsTrailingBytes) {
 // ---------------------------------------------------------------- primitives
 
 TEST(BerBoolean, DecodeAndDerStrictness) {
-  const Bytes r_bytes = hex("010100" "0101ff" "010101");
+  const Bytes r_bytes =
+      hex("010100"
+          "0101ff"
+          "010101");
   ber::Reader r(r_bytes);
   EXPECT_FALSE(*r.read_boolean());
   EXPECT_TRUE(*r.read_boolean());
@@ -317,13 +353,13 @@ TEST_P(BerIntegerGolden, EncodesAndDecodes) {
   EXPECT_EQ(*v, c.value);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    X690, BerIntegerGolden,
-    ::testing::Values(IntCase{0, "020100"}, IntCase{127, "02017f"}, IntCase{128, "02020080"},
-                      IntCase{256, "02020100"}, IntCase{-1, "0201ff"}, IntCase{-128, "020180"},
-                      IntCase{-129, "0202ff7f"},
-                      IntCase{INT64_MAX, "02087fffffffffffffff"},
-                      IntCase{INT64_MIN, "02088000000000000000"}));
+INSTANTIATE_TEST_SUITE_P(X690, BerIntegerGolden,
+                         ::testing::Values(IntCase{0, "020100"}, IntCase{127, "02017f"},
+                                           IntCase{128, "02020080"}, IntCase{256, "02020100"},
+                                           IntCase{-1, "0201ff"}, IntCase{-128, "020180"},
+                                           IntCase{-129, "0202ff7f"},
+                                           IntCase{INT64_MAX, "02087fffffffffffffff"},
+                                           IntCase{INT64_MIN, "02088000000000000000"}));
 
 TEST(BerInteger, UnsignedEncodingAddsSignOctet) {
   Bytes out;
@@ -350,7 +386,9 @@ TEST(BerInteger, Overflow) {
 }
 
 TEST(BerInteger, PaddedIntegerAcceptedInBerRejectedInDer) {
-  const Bytes b = hex("02030000" "05");
+  const Bytes b =
+      hex("02030000"
+          "05");
   ber::Reader r(b);
   EXPECT_EQ(*r.read_int64(), 5);
   ber::Reader der(b, ber::ReaderOptions::der_strict());
@@ -369,7 +407,9 @@ TEST(BerInteger, EmptyContent) {
 
 TEST(BerInteger, ArbitrarySizeBytes) {
   // A 20-octet serial number (X.509 style) is readable as bytes.
-  const Bytes b = hex("0214" "7f0102030405060708090a0b0c0d0e0f10111213");
+  const Bytes b =
+      hex("0214"
+          "7f0102030405060708090a0b0c0d0e0f10111213");
   ber::Reader r(b, ber::ReaderOptions::der_strict());
   auto v = r.read_integer_bytes();
   ASSERT_TRUE(v.ok());
@@ -432,12 +472,14 @@ TEST(BerOid, GoldenVectors) {
     ber::Oid oid;
     const char* content;
   } cases[] = {
-      {{1, 0, 9506, 2, 3}, "28ca220203"},           // MMS application context (basic-AC)
-      {{1, 0, 9506, 2, 1}, "28ca220201"},           // MMS abstract syntax
-      {{2, 2, 1, 0, 1}, "5201" "0001"},             // ACSE abstract syntax
-      {{2, 1, 1}, "5101"},                          // BER transfer syntax
+      {{1, 0, 9506, 2, 3}, "28ca220203"},  // MMS application context (basic-AC)
+      {{1, 0, 9506, 2, 1}, "28ca220201"},  // MMS abstract syntax
+      {{2, 2, 1, 0, 1},
+       "5201"
+       "0001"},                                          // ACSE abstract syntax
+      {{2, 1, 1}, "5101"},                               // BER transfer syntax
       {{1, 0, 840, 0, 1, 0, 1, 1}, "2886480001000101"},  // A-profile mechanism (PROFILE.md §4)
-      {{2, 999, 3}, "883703"},                      // first arc 2, second >= 40
+      {{2, 999, 3}, "883703"},                           // first arc 2, second >= 40
   };
   for (const auto& c : cases) {
     EXPECT_EQ(to_hex(c.oid.encode()), c.content) << c.oid.to_string();
@@ -461,8 +503,8 @@ TEST(BerOid, ParseAndToString) {
 
 TEST(BerOid, MalformedContent) {
   EXPECT_EQ(ber::Oid::decode({}).error().code, code(ber::Errc::bad_oid));
-  EXPECT_EQ(ber::Oid::decode(hex("2886")).error().code, code(ber::Errc::bad_oid));     // truncated arc
-  EXPECT_EQ(ber::Oid::decode(hex("288001")).error().code, code(ber::Errc::bad_oid));   // 0x80 padding
+  EXPECT_EQ(ber::Oid::decode(hex("2886")).error().code, code(ber::Errc::bad_oid));    // truncated arc
+  EXPECT_EQ(ber::Oid::decode(hex("288001")).error().code, code(ber::Errc::bad_oid));  // 0x80 padding
   EXPECT_EQ(ber::Oid::decode(hex("28ffffffffffffffffff7f")).error().code, code(ber::Errc::bad_oid));
 }
 
@@ -555,7 +597,11 @@ TEST(BerTime, UtcTime) {
 TEST(BerExternal, IndirectReferenceSingleAsn1Type) {
   // The EXTERNAL IEC 61850 clients put in ACSE user-information: indirect-reference 3,
   // single-ASN1-type [0] holding an MMS initiate-RequestPDU (here shortened to a8 00).
-  const Bytes b = hex("2807" "020103" "a002" "a800");
+  const Bytes b =
+      hex("2807"
+          "020103"
+          "a002"
+          "a800");
   ber::Reader r(b);
   auto e = r.read_external();
   ASSERT_TRUE(e.ok());
@@ -579,7 +625,12 @@ TEST(BerExternal, DirectAndIndirectAndDescriptorAndOctetAligned) {
   Bytes out;
   ber::Writer w(out);
   w.external(e);
-  EXPECT_EQ(to_hex(out), "280e" "06025101" "020101" "070178" "81020102");
+  EXPECT_EQ(to_hex(out),
+            "280e"
+            "06025101"
+            "020101"
+            "070178"
+            "81020102");
   ber::Reader r(out);
   auto back = r.read_external();
   ASSERT_TRUE(back.ok());
@@ -606,19 +657,31 @@ TEST(BerExternal, MalformedForms) {
   ber::Reader none(none_bytes);
   EXPECT_EQ(none.read_external().error().code, code(ber::Errc::bad_external));
   // Unknown encoding tag [3].
-  const Bytes unk_bytes = hex("2802" "8300");
+  const Bytes unk_bytes =
+      hex("2802"
+          "8300");
   ber::Reader unk(unk_bytes);
   EXPECT_EQ(unk.read_external().error().code, code(ber::Errc::bad_external));
   // single-ASN1-type holding two TLVs.
-  const Bytes two_bytes = hex("2806" "a004" "0500" "0500");
+  const Bytes two_bytes =
+      hex("2806"
+          "a004"
+          "0500"
+          "0500");
   ber::Reader two(two_bytes);
   EXPECT_EQ(two.read_external().error().code, code(CoreErrc::trailing_data));
   // single-ASN1-type empty.
-  const Bytes empty_bytes = hex("2802" "a000");
+  const Bytes empty_bytes =
+      hex("2802"
+          "a000");
   ber::Reader empty(empty_bytes);
   EXPECT_FALSE(empty.read_external().ok());
   // Data after the encoding.
-  const Bytes trail_bytes = hex("2806" "a002" "0500" "0500");
+  const Bytes trail_bytes =
+      hex("2806"
+          "a002"
+          "0500"
+          "0500");
   ber::Reader trail(trail_bytes);
   EXPECT_EQ(trail.read_external().error().code, code(CoreErrc::trailing_data));
   // Failed read leaves the cursor.
@@ -662,7 +725,9 @@ TEST(BerErrors, CategoryNamesLayer) {
 }
 
 TEST(BerReader, PeekReportsMalformedNextElement) {
-  const Bytes b = hex("0405" "01");
+  const Bytes b =
+      hex("0405"
+          "01");
   ber::Reader r(b);
   EXPECT_FALSE(r.peek_tag().has_value());
   auto p = r.peek();
@@ -675,7 +740,11 @@ TEST(BerReader, PeekReportsMalformedNextElement) {
 }
 
 TEST(BerReader, TlvEncodedViewsWholeElement) {
-  const Bytes b = hex("3003020105" "3080" "0500" "0000");
+  const Bytes b =
+      hex("3003020105"
+          "3080"
+          "0500"
+          "0000");
   ber::Reader r(b);
   auto a = r.read_any();
   ASSERT_TRUE(a.ok());
@@ -694,7 +763,9 @@ TEST(BerOid, Validity) {
 }
 
 TEST(BerExternal, ArbitraryWithUnusedBitsButNoDataIsRejected) {
-  const Bytes b = hex("2803" "820103");
+  const Bytes b =
+      hex("2803"
+          "820103");
   ber::Reader r(b);
   EXPECT_EQ(r.read_external().error().code, code(ber::Errc::bad_bit_string));
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Client and server associations wired back to back in memory: establishment, data, release,
 // rejection, abort and malformed input, with every chunking of the byte stream.
+#include "mmssec/stack/association.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include "mmssec/stack/association.hpp"
 
 using namespace mmssec;
 using namespace mmssec::stack;
@@ -38,8 +38,8 @@ struct Pair {
   explicit Pair(Acceptor acceptor, std::size_t chunk_size = 0)
       : server(Association::server({}, std::move(acceptor))), chunk(chunk_size) {}
 
-  void deliver(Association& to, const Bytes& bytes, std::vector<Event>& events, bool& closed, Association& back,
-               std::vector<Event>& back_events, bool& back_closed) {
+  void deliver(Association& to, const Bytes& bytes, std::vector<Event>& events, bool& closed,
+               Association& back, std::vector<Event>& back_events, bool& back_closed) {
     if (bytes.empty()) return;
     const std::size_t step = chunk == 0 ? bytes.size() : chunk;
     for (std::size_t i = 0; i < bytes.size(); i += step) {
