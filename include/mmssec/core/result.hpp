@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -46,21 +47,27 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
-/// Result of an operation that yields no value.
+/// Result of an operation that yields no value. Success is an empty optional: constructing,
+/// copying and testing an ok Status never touches std::error_code (whose default constructor
+/// calls std::system_category()), so hot decode paths pay only for a flag.
 class [[nodiscard]] Status {
  public:
-  Status() = default;
-  Status(Error e) : err_(std::move(e)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Status() noexcept = default;
+  Status(Error e) noexcept : err_(e) {}  // NOLINT(google-explicit-constructor)
   template <class E, class = std::enable_if_t<std::is_error_code_enum_v<E>>>
-  Status(E e) : err_(e), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Status(E e) : err_(Error(e)) {}  // NOLINT(google-explicit-constructor)
 
-  [[nodiscard]] bool ok() const noexcept { return !failed_; }
+  [[nodiscard]] bool ok() const noexcept { return !err_.has_value(); }
   explicit operator bool() const noexcept { return ok(); }
-  [[nodiscard]] const Error& error() const { assert(failed_); return err_; }
+  [[nodiscard]] const Error& error() const {
+    assert(!ok());
+    if (err_) return *err_;
+    static const Error kNoError{};  // misuse in a release build stays defined, as before
+    return kNoError;
+  }
 
  private:
-  Error err_{};
-  bool failed_ = false;
+  std::optional<Error> err_;
 };
 
 inline Status ok_status() { return {}; }
