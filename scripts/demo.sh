@@ -18,5 +18,5 @@ echo
 ./build/release/tools/mmssec/mmssec decode samples/association.pcap
 echo
 echo "=== and a malformed PDU: the decoder names the failing layer and byte offset"
-./build/release/tools/mmssec/mmssec decode --hex "0300001602f0800d0f0506130100160102140200023302000134" \
+./build/release/tools/mmssec/mmssec decode --hex "0300001102f0800d083302000134090001" \
   || echo "(exit status $? means: input decoded with errors, as expected)"

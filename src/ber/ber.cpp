@@ -67,15 +67,19 @@ std::string Tag::to_string() const {
 // Reader
 // ------------------------------------------------------------------------------------------
 
-Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
+// Parses the element at `pos` into `tlv` (every field written on success). This is the one
+// place where identifier and length octets are interpreted; all read/peek/enter/count
+// functions go through it, so they apply the same checks. Hot: it writes into the caller's
+// Tlv instead of returning one, and touches std::error_code only on failure.
+Status Reader::parse_into(std::size_t pos, std::size_t depth, Tlv& tlv) const {
   const std::size_t start = pos;
   const std::size_t n = data_.size();
+  const std::uint8_t* const d = data_.data();
   auto err = [&](auto e, std::size_t at) { return Error{e, base_ + at}; };
   if (pos >= n) return err(CoreErrc::truncated, pos);
 
   // X.690 8.1.2: identifier octets.
-  Tlv tlv;
-  const std::uint8_t id = data_[pos++];
+  const std::uint8_t id = d[pos++];
   tlv.tag.cls = static_cast<TagClass>(id >> 6);
   tlv.tag.constructed = (id & 0x20) != 0;
   std::uint32_t number = id & 0x1FU;
@@ -85,7 +89,7 @@ Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
     bool first = true;
     for (;;) {
       if (pos >= n) return err(CoreErrc::truncated, pos);
-      const std::uint8_t b = data_[pos];
+      const std::uint8_t b = d[pos];
       if (first && b == 0x80) return err(Errc::bad_tag, pos);
       if (number > (kMaxTagNumber >> 7)) return err(Errc::bad_tag, pos);
       number = (number << 7) | (b & 0x7FU);
@@ -100,10 +104,11 @@ Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
   // 8.1.3: length octets.
   if (pos >= n) return err(CoreErrc::truncated, pos);
   const std::size_t len_pos = pos;
-  const std::uint8_t l0 = data_[pos++];
+  const std::uint8_t l0 = d[pos++];
   std::size_t len = 0;
+  tlv.indefinite = false;
   if (l0 < 0x80) {
-    len = l0;
+    len = l0;  // 8.1.3.4: short form
   } else if (l0 == 0x80) {
     // 8.1.3.6: indefinite form, constructed only.
     if (!tlv.tag.constructed || !opts_.allow_indefinite || opts_.der)
@@ -116,8 +121,8 @@ Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
     const std::size_t count = l0 & 0x7FU;
     if (count > sizeof(std::size_t)) return err(Errc::bad_length, len_pos);
     if (n - pos < count) return err(CoreErrc::truncated, pos);
-    if (opts_.der && data_[pos] == 0) return err(Errc::non_minimal, len_pos);
-    for (std::size_t i = 0; i < count; ++i) len = (len << 8) | data_[pos++];
+    if (opts_.der && d[pos] == 0) return err(Errc::non_minimal, len_pos);
+    for (std::size_t i = 0; i < count; ++i) len = (len << 8) | d[pos++];
     if (opts_.der && len < 0x80) return err(Errc::non_minimal, len_pos);
   }
 
@@ -128,18 +133,26 @@ Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
     tlv.content = data_.subspan(pos, eoc - pos);
     tlv.total_size = eoc + 2 - start;
     tlv.encoded = data_.subspan(start, tlv.total_size);
-    return tlv;
+    return {};
   }
   if (len > n - pos) return err(Errc::length_overflow, len_pos);
-  if (tlv.tag == tags::kEoc && len != 0) return err(Errc::bad_length, len_pos);
-  tlv.content = data_.subspan(pos, len);
+  if (number == 0 && tlv.tag.cls == TagClass::universal && !tlv.tag.constructed && len != 0)
+    return err(Errc::bad_length, len_pos);  // end-of-contents (8.1.5) has no content
+  tlv.content = ByteView(d + pos, len);
   tlv.total_size = pos + len - start;
-  tlv.encoded = data_.subspan(start, tlv.total_size);
-  return tlv;
+  tlv.encoded = ByteView(d + start, tlv.total_size);
+  return {};
+}
+
+Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
+  Result<Tlv> res{Tlv{}};
+  if (Status st = parse_into(pos, depth, *res); !st) res = st.error();
+  return res;
 }
 
 Result<std::size_t> Reader::find_eoc(std::size_t pos, std::size_t depth) const {
   // 8.1.5: content of an indefinite-length element ends at the first 00 00 at this level.
+  Tlv inner;
   while (true) {
     if (pos >= data_.size()) return Error{Errc::missing_eoc, base_ + pos};
     if (data_[pos] == 0x00) {
@@ -147,44 +160,73 @@ Result<std::size_t> Reader::find_eoc(std::size_t pos, std::size_t depth) const {
       if (data_[pos + 1] != 0x00) return Error{Errc::bad_length, base_ + pos + 1};
       return pos;
     }
-    MMSSEC_TRY_ASSIGN(const Tlv inner, parse_at(pos, depth));
+    MMSSEC_TRY(parse_into(pos, depth, inner));
     pos += inner.total_size;
   }
 }
 
 std::optional<Tag> Reader::peek_tag() const {
   if (empty()) return std::nullopt;
-  auto r = parse_at(pos_, depth_);
-  if (!r) return std::nullopt;
-  return r->tag;
+  Tlv tlv;
+  if (!parse_into(pos_, depth_, tlv)) return std::nullopt;
+  return tlv.tag;
 }
 
 Result<std::optional<Tag>> Reader::peek() const {
   if (empty()) return std::optional<Tag>{};
-  MMSSEC_TRY_ASSIGN(const Tlv tlv, parse_at(pos_, depth_));
+  Tlv tlv;
+  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
   return std::optional<Tag>{tlv.tag};
 }
 
+Status Reader::read_any(Tlv& out) {
+  MMSSEC_TRY(parse_into(pos_, depth_, out));
+  if (out.tag == tags::kEoc) return Error{Errc::bad_tag, out.offset};
+  pos_ += out.total_size;
+  return {};
+}
+
+Status Reader::read(Tag expected, Tlv& out) {
+  MMSSEC_TRY(parse_into(pos_, depth_, out));
+  if (!(out.tag == expected)) return Error{Errc::unexpected_tag, out.offset};
+  pos_ += out.total_size;
+  return {};
+}
+
 Result<Tlv> Reader::read_any() {
-  MMSSEC_TRY_ASSIGN(Tlv tlv, parse_at(pos_, depth_));
-  if (tlv.tag == tags::kEoc) return Error{Errc::bad_tag, tlv.offset};
-  pos_ += tlv.total_size;
-  return tlv;
+  Result<Tlv> res{Tlv{}};
+  if (Status st = read_any(*res); !st) res = st.error();
+  return res;
 }
 
 Result<Tlv> Reader::read(Tag expected) {
-  MMSSEC_TRY_ASSIGN(Tlv tlv, parse_at(pos_, depth_));
-  if (!(tlv.tag == expected)) return Error{Errc::unexpected_tag, tlv.offset};
-  pos_ += tlv.total_size;
-  return tlv;
+  Result<Tlv> res{Tlv{}};
+  if (Status st = read(expected, *res); !st) res = st.error();
+  return res;
 }
 
 Result<std::optional<Tlv>> Reader::read_optional(Tag expected) {
   if (empty()) return std::optional<Tlv>{};
-  MMSSEC_TRY_ASSIGN(Tlv tlv, parse_at(pos_, depth_));
+  Tlv tlv;
+  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
   if (!(tlv.tag == expected)) return std::optional<Tlv>{};
   pos_ += tlv.total_size;
   return std::optional<Tlv>{tlv};
+}
+
+Result<std::size_t> Reader::count_elements(std::size_t max) const {
+  // Each element is parsed exactly as read_any() would parse it (so a malformed element is
+  // reported with the same error), but nothing is built or returned per element.
+  Tlv tlv;
+  std::size_t pos = pos_;
+  std::size_t count = 0;
+  while (pos < data_.size()) {
+    MMSSEC_TRY(parse_into(pos, depth_, tlv));
+    if (tlv.tag == tags::kEoc) return Error{Errc::bad_tag, tlv.offset};
+    pos += tlv.total_size;
+    if (++count > max) break;
+  }
+  return count;
 }
 
 Result<Reader> Reader::enter(const Tlv& tlv) const {
@@ -194,7 +236,8 @@ Result<Reader> Reader::enter(const Tlv& tlv) const {
 }
 
 Result<Reader> Reader::enter(Tag expected) {
-  MMSSEC_TRY_ASSIGN(Tlv tlv, parse_at(pos_, depth_));
+  Tlv tlv;
+  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
   if (!(tlv.tag == expected)) return Error{Errc::unexpected_tag, tlv.offset};
   MMSSEC_TRY_ASSIGN(Reader child, enter(tlv));
   pos_ += tlv.total_size;

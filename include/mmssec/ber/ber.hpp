@@ -229,6 +229,15 @@ class Reader {
   Result<Tlv> read_any();
   /// Read the next element; Errc::unexpected_tag if its tag differs.
   Result<Tlv> read(Tag expected);
+  /// The same two reads, filling a caller-owned Tlv (hot loops: no Result<Tlv> to copy out).
+  /// On failure the cursor is unchanged and `out` is unspecified.
+  Status read_any(Tlv& out);
+  Status read(Tag expected, Tlv& out);
+  /// Number of elements from the cursor to the end, each parsed as read_any() would parse it
+  /// (a malformed element is that element's error) but not returned; the cursor does not move.
+  /// Stops counting at `max + 1`, so a result above `max` means "more than max": callers
+  /// size a container from it only after checking it against their limit.
+  [[nodiscard]] Result<std::size_t> count_elements(std::size_t max) const;
   /// Read the next element if it has this tag; nullopt (not an error) otherwise or at end.
   Result<std::optional<Tlv>> read_optional(Tag expected);
   /// Enter a constructed element with this tag: a child reader over its content, one level deeper.
@@ -261,6 +270,7 @@ class Reader {
   [[nodiscard]] Error error_here(Errc e) const { return {e, offset()}; }
 
  private:
+  Status parse_into(std::size_t pos, std::size_t depth, Tlv& tlv) const;
   Result<Tlv> parse_at(std::size_t pos, std::size_t depth) const;
   Result<std::size_t> find_eoc(std::size_t pos, std::size_t depth) const;
   Result<Tlv> read_primitive(Tag t);
