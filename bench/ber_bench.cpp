@@ -31,8 +31,8 @@ void BM_BerDecodeSequence(benchmark::State& state) {
     benchmark::DoNotOptimize(seq->read_visible_string());
   }
   benchmark::DoNotOptimize(sum);
-  state.counters["allocs/op"] = benchmark::Counter(
-      static_cast<double>(bench::allocation_count() - a0), benchmark::Counter::kAvgIterations);
+  state.counters["allocs/op"] = benchmark::Counter(static_cast<double>(bench::allocation_count() - a0),
+                                                   benchmark::Counter::kAvgIterations);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * in.size()));
 }
 BENCHMARK(BM_BerDecodeSequence);
@@ -52,8 +52,8 @@ void BM_BerEncodeSequence(benchmark::State& state) {
     });
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["allocs/op"] = benchmark::Counter(
-      static_cast<double>(bench::allocation_count() - a0), benchmark::Counter::kAvgIterations);
+  state.counters["allocs/op"] = benchmark::Counter(static_cast<double>(bench::allocation_count() - a0),
+                                                   benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_BerEncodeSequence);
 

@@ -144,12 +144,6 @@ Status Reader::parse_into(std::size_t pos, std::size_t depth, Tlv& tlv) const {
   return {};
 }
 
-Result<Tlv> Reader::parse_at(std::size_t pos, std::size_t depth) const {
-  Result<Tlv> res{Tlv{}};
-  if (Status st = parse_into(pos, depth, *res); !st) res = st.error();
-  return res;
-}
-
 Result<std::size_t> Reader::find_eoc(std::size_t pos, std::size_t depth) const {
   // 8.1.5: content of an indefinite-length element ends at the first 00 00 at this level.
   Tlv inner;
@@ -168,26 +162,26 @@ Result<std::size_t> Reader::find_eoc(std::size_t pos, std::size_t depth) const {
 std::optional<Tag> Reader::peek_tag() const {
   if (empty()) return std::nullopt;
   Tlv tlv;
-  if (!parse_into(pos_, depth_, tlv)) return std::nullopt;
+  if (!parse(pos_, tlv)) return std::nullopt;
   return tlv.tag;
 }
 
 Result<std::optional<Tag>> Reader::peek() const {
   if (empty()) return std::optional<Tag>{};
   Tlv tlv;
-  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
+  MMSSEC_TRY(parse(pos_, tlv));
   return std::optional<Tag>{tlv.tag};
 }
 
-Status Reader::read_any(Tlv& out) {
-  MMSSEC_TRY(parse_into(pos_, depth_, out));
+Status Reader::read_any_full(Tlv& out) {
+  MMSSEC_TRY(parse(pos_, out));
   if (out.tag == tags::kEoc) return Error{Errc::bad_tag, out.offset};
   pos_ += out.total_size;
   return {};
 }
 
-Status Reader::read(Tag expected, Tlv& out) {
-  MMSSEC_TRY(parse_into(pos_, depth_, out));
+Status Reader::read_full(Tag expected, Tlv& out) {
+  MMSSEC_TRY(parse(pos_, out));
   if (!(out.tag == expected)) return Error{Errc::unexpected_tag, out.offset};
   pos_ += out.total_size;
   return {};
@@ -208,7 +202,7 @@ Result<Tlv> Reader::read(Tag expected) {
 Result<std::optional<Tlv>> Reader::read_optional(Tag expected) {
   if (empty()) return std::optional<Tlv>{};
   Tlv tlv;
-  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
+  MMSSEC_TRY(parse(pos_, tlv));
   if (!(tlv.tag == expected)) return std::optional<Tlv>{};
   pos_ += tlv.total_size;
   return std::optional<Tlv>{tlv};
@@ -221,9 +215,13 @@ Result<std::size_t> Reader::count_elements(std::size_t max) const {
   std::size_t pos = pos_;
   std::size_t count = 0;
   while (pos < data_.size()) {
-    MMSSEC_TRY(parse_into(pos, depth_, tlv));
-    if (tlv.tag == tags::kEoc) return Error{Errc::bad_tag, tlv.offset};
-    pos += tlv.total_size;
+    if (const std::size_t size = short_element_size(pos); size != 0) {
+      pos += size;
+    } else {
+      MMSSEC_TRY(parse_into(pos, depth_, tlv));
+      if (tlv.tag == tags::kEoc) return Error{Errc::bad_tag, tlv.offset};
+      pos += tlv.total_size;
+    }
     if (++count > max) break;
   }
   return count;
@@ -237,7 +235,7 @@ Result<Reader> Reader::enter(const Tlv& tlv) const {
 
 Result<Reader> Reader::enter(Tag expected) {
   Tlv tlv;
-  MMSSEC_TRY(parse_into(pos_, depth_, tlv));
+  MMSSEC_TRY(parse(pos_, tlv));
   if (!(tlv.tag == expected)) return Error{Errc::unexpected_tag, tlv.offset};
   MMSSEC_TRY_ASSIGN(Reader child, enter(tlv));
   pos_ += tlv.total_size;
@@ -249,14 +247,15 @@ Status Reader::expect_end() const {
   return {};
 }
 
-Result<Tlv> Reader::read_primitive(Tag t) {
+Status Reader::read_primitive(Tag t, Tlv& out) {
   if (t.constructed) return Error{Errc::primitive_expected, offset()};
-  return read(t);
+  return read(t, out);
 }
 
 Result<bool> Reader::read_boolean(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   // 8.2: one octet; DER 11.1: FF for TRUE.
   if (tlv.content.size() != 1 || (opts_.der && tlv.content[0] != 0x00 && tlv.content[0] != 0xFF)) {
     pos_ = save;
@@ -267,7 +266,8 @@ Result<bool> Reader::read_boolean(Tag t) {
 
 Status Reader::read_null(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   if (!tlv.content.empty()) {  // 8.8.2
     pos_ = save;
     return Error{Errc::bad_null, tlv.content_offset};
@@ -277,7 +277,8 @@ Status Reader::read_null(Tag t) {
 
 Result<ByteView> Reader::read_integer_bytes(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   const ByteView c = tlv.content;
   if (c.empty()) {  // 8.3.1
     pos_ = save;
@@ -328,13 +329,15 @@ Result<std::uint64_t> Reader::read_uint64(Tag t) {
 }
 
 Result<ByteView> Reader::read_octet_string(Tag t) {
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   return tlv.content;
 }
 
 Result<BitString> Reader::read_bit_string(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   const ByteView c = tlv.content;
   // 8.6.2: initial octet = unused bits 0..7; zero when there are no subsequent octets.
   bool bad = c.empty() || c[0] > 7 || (c.size() == 1 && c[0] != 0);
@@ -352,7 +355,8 @@ Result<BitString> Reader::read_bit_string(Tag t) {
 
 Result<Oid> Reader::read_oid(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   auto oid = Oid::decode(tlv.content, tlv.content_offset, opts_.max_oid_arcs);
   if (!oid) pos_ = save;
   return oid;
@@ -365,11 +369,21 @@ bool valid_utf8(ByteView s) {
     const std::uint8_t b = s[i];
     std::size_t extra = 0;
     std::uint32_t cp = 0;
-    if (b < 0x80) { ++i; continue; }
-    if ((b & 0xE0) == 0xC0) { extra = 1; cp = b & 0x1FU; }
-    else if ((b & 0xF0) == 0xE0) { extra = 2; cp = b & 0x0FU; }
-    else if ((b & 0xF8) == 0xF0) { extra = 3; cp = b & 0x07U; }
-    else return false;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((b & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = b & 0x1FU;
+    } else if ((b & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = b & 0x0FU;
+    } else if ((b & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = b & 0x07U;
+    } else
+      return false;
     if (s.size() - i <= extra) return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return false;
@@ -385,13 +399,15 @@ bool valid_utf8(ByteView s) {
 }
 
 std::string_view as_chars(ByteView v) {
-  return {reinterpret_cast<const char*>(v.data()), v.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  return {reinterpret_cast<const char*>(v.data()),
+          v.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 }  // namespace
 
 Result<std::string_view> Reader::read_visible_string(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   for (std::size_t i = 0; i < tlv.content.size(); ++i) {
     const std::uint8_t c = tlv.content[i];
     if (c < 0x20 || c > 0x7E) {
@@ -404,7 +420,8 @@ Result<std::string_view> Reader::read_visible_string(Tag t) {
 
 Result<std::string_view> Reader::read_utf8_string(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   if (!valid_utf8(tlv.content)) {
     pos_ = save;
     return Error{Errc::bad_string, tlv.content_offset};
@@ -414,7 +431,8 @@ Result<std::string_view> Reader::read_utf8_string(Tag t) {
 
 Result<Time> Reader::read_generalized_time(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   auto r = parse_generalized_time(as_chars(tlv.content));
   if (!r) {
     pos_ = save;
@@ -425,7 +443,8 @@ Result<Time> Reader::read_generalized_time(Tag t) {
 
 Result<Time> Reader::read_utc_time(Tag t) {
   const std::size_t save = pos_;
-  MMSSEC_TRY_ASSIGN(Tlv tlv, read_primitive(t));
+  Tlv tlv;
+  MMSSEC_TRY(read_primitive(t, tlv));
   auto r = parse_utc_time(as_chars(tlv.content));
   if (!r) {
     pos_ = save;
@@ -464,7 +483,10 @@ Result<External> Reader::read_external(Tag t) {
   }
   // encoding CHOICE
   auto enc = in.read_any();
-  if (!enc) return fail(enc.error().code == make_error_code(CoreErrc::truncated) ? Error{Errc::bad_external, in.offset()} : enc.error());
+  if (!enc)
+    return fail(enc.error().code == make_error_code(CoreErrc::truncated)
+                    ? Error{Errc::bad_external, in.offset()}
+                    : enc.error());
   const Tlv& e = *enc;
   if (e.tag == Tag::context_cons(0)) {
     // single-ASN1-type [0] ABSTRACT-SYNTAX.&Type: exactly one inner TLV.
@@ -574,9 +596,16 @@ Result<Oid> Oid::decode(ByteView c, std::size_t base_offset, std::size_t max_arc
     }
     if (arcs.empty()) {
       // 8.19.4: the first subidentifier combines the first two arcs.
-      if (v < 40) { arcs.push_back(0); arcs.push_back(v); }
-      else if (v < 80) { arcs.push_back(1); arcs.push_back(v - 40); }
-      else { arcs.push_back(2); arcs.push_back(v - 80); }
+      if (v < 40) {
+        arcs.push_back(0);
+        arcs.push_back(v);
+      } else if (v < 80) {
+        arcs.push_back(1);
+        arcs.push_back(v - 40);
+      } else {
+        arcs.push_back(2);
+        arcs.push_back(v - 80);
+      }
     } else {
       arcs.push_back(v);
     }
@@ -660,7 +689,10 @@ std::int64_t Time::to_unix_seconds() const {
 Time Time::from_unix(std::int64_t s, std::uint32_t nanos) {
   std::int64_t days = s / 86400;
   std::int64_t rem = s % 86400;
-  if (rem < 0) { rem += 86400; --days; }
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
   // Inverse of days_from_civil.
   days += 719468;
   const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -728,7 +760,8 @@ Result<Time> parse_utc_time(std::string_view s) {
 
 std::string format_generalized_time(const Time& t, int fraction_digits, char separator) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", t.year, t.month, t.day, t.hour, t.minute, t.second);
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", t.year, t.month, t.day, t.hour, t.minute,
+                t.second);
   std::string s = buf;
   fraction_digits = std::clamp(fraction_digits, 0, 9);
   if (fraction_digits > 0) {
@@ -748,12 +781,16 @@ std::string format_generalized_time(const Time& t, int fraction_digits, char sep
 std::size_t length_size(std::size_t n) noexcept {
   if (n < 0x80) return 1;
   std::size_t k = 0;
-  while (n != 0) { ++k; n >>= 8; }
+  while (n != 0) {
+    ++k;
+    n >>= 8;
+  }
   return 1 + k;
 }
 
 void Writer::tag(Tag t) {
-  const auto first = static_cast<std::uint8_t>((static_cast<unsigned>(t.cls) << 6) | (t.constructed ? 0x20U : 0U));
+  const auto first =
+      static_cast<std::uint8_t>((static_cast<unsigned>(t.cls) << 6) | (t.constructed ? 0x20U : 0U));
   if (t.number < 31) {
     out_->push_back(static_cast<std::uint8_t>(first | t.number));
     return;
@@ -851,7 +888,10 @@ void Writer::bit_string(ByteView bytes, std::uint8_t unused_bits, Tag t) {
 namespace {
 std::size_t base128_size(std::uint64_t v) {
   std::size_t n = 1;
-  while (v >= 0x80) { v >>= 7; ++n; }
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
   return n;
 }
 }  // namespace
@@ -904,7 +944,8 @@ NamedBits NamedBits::from_bits(std::span<const std::size_t> set_bits, std::size_
   for (std::size_t b : set_bits) nbits = std::max(nbits, b + 1);
   NamedBits nb;
   nb.bytes.assign((nbits + 7) / 8, 0);
-  for (std::size_t b : set_bits) nb.bytes[b / 8] = static_cast<std::uint8_t>(nb.bytes[b / 8] | (0x80U >> (b % 8)));
+  for (std::size_t b : set_bits)
+    nb.bytes[b / 8] = static_cast<std::uint8_t>(nb.bytes[b / 8] | (0x80U >> (b % 8)));
   nb.unused_bits = static_cast<std::uint8_t>(nb.bytes.size() * 8 - nbits);
   return nb;
 }

@@ -104,44 +104,13 @@ std::uint64_t be(ByteView c, std::size_t from, std::size_t n) {
   return v;
 }
 
-// Count the elements of a SEQUENCE OF without decoding them (one TLV header parse each); stops
-// with too_many_elements as soon as `max` is passed, so nothing is ever sized from the count.
+// Count the elements of a SEQUENCE OF (the reader over its content) without decoding them:
+// ber::Reader::count_elements parses each TLV header once and builds nothing, and stops as
+// soon as `max` is passed, so nothing is ever sized from an unchecked count. A malformed
+// element is reported with its own BER error; too many elements at `at`.
 Result<std::size_t> count_elements(const ber::Reader& seq, std::size_t max, std::size_t at) {
-  ber::Reader probe = seq;
-  std::size_t n = 0;
-  while (!probe.empty()) {
-    MMSSEC_TRY(probe.read_any());
-    if (++n > max) return err(Errc::too_many_elements, at);
-  }
-  return n;
-}
-
-// The same count over the content of a definite- or indefinite-length SEQUENCE OF, with a
-// fast path for the common encodings (low tag numbers, definite lengths of at most 2 length
-// octets) read through ByteReader; anything else falls back to the full BER walk above, which
-// also reports the precise error. Either way no element is decoded and nothing is allocated.
-Result<std::size_t> count_sequence_of(const ber::Reader& seq, const Tlv& tlv, std::size_t max) {
-  ByteReader in(tlv.content, tlv.content_offset);
-  std::size_t n = 0;
-  while (!in.empty()) {
-    const auto id = in.read_u8();
-    const auto l0 = in.read_u8();
-    if (!id || !l0 || *id == 0x00 || (*id & 0x1FU) == 0x1FU) return count_elements(seq, max, tlv.offset);
-    std::size_t len = *l0;
-    if (*l0 == 0x81) {
-      const auto l = in.read_u8();
-      if (!l) return count_elements(seq, max, tlv.offset);
-      len = *l;
-    } else if (*l0 == 0x82) {
-      const auto l = in.read_u16be();
-      if (!l) return count_elements(seq, max, tlv.offset);
-      len = *l;
-    } else if (*l0 >= 0x80) {
-      return count_elements(seq, max, tlv.offset);
-    }
-    if (!in.skip(len)) return count_elements(seq, max, tlv.offset);
-    if (++n > max) return err(Errc::too_many_elements, tlv.offset);
-  }
+  MMSSEC_TRY_ASSIGN(const std::size_t n, seq.count_elements(max));
+  if (n > max) return err(Errc::too_many_elements, at);
   return n;
 }
 
@@ -193,7 +162,8 @@ std::string ObjectName::to_string() const {
 // Limits::mms_max_identifier characters.
 Result<std::string> decode_identifier(ber::Reader& r, Tag tag, const Limits& limits) {
   const ber::Reader save = r;
-  MMSSEC_TRY_ASSIGN(const Tlv tlv, r.read(tag));
+  Tlv tlv;
+  MMSSEC_TRY(r.read(tag, tlv));
   const std::string_view s(reinterpret_cast<const char*>(tlv.content.data()),  // NOLINT
                            tlv.content.size());
   if (tlv.tag.constructed || !valid_identifier(s, limits.mms_max_identifier)) {
@@ -391,7 +361,7 @@ Status decode_sequence_of_data(const ber::Reader& parent, const Tlv& tlv, const 
                                std::size_t depth, std::vector<Data>& items) {
   if (depth >= limits.mms_max_data_depth) return err(Errc::depth_exceeded, tlv.offset);
   MMSSEC_TRY_ASSIGN(ber::Reader seq, parent.enter(tlv));
-  MMSSEC_TRY_ASSIGN(const std::size_t n, count_sequence_of(seq, tlv, limits.mms_max_list_elements));
+  MMSSEC_TRY_ASSIGN(const std::size_t n, count_elements(seq, limits.mms_max_list_elements, tlv.offset));
   items.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     MMSSEC_TRY(decode_into(seq, limits, depth + 1, items.emplace_back()));
@@ -402,7 +372,8 @@ Status decode_sequence_of_data(const ber::Reader& parent, const Tlv& tlv, const 
 // One Data element into `out`. On failure `r` is left where it was (`out` is then unspecified).
 Status decode_into(ber::Reader& r, const Limits& limits, std::size_t depth, Data& out) {
   const ber::Reader save = r;  // typed BER readers re-read rare alternatives from here
-  MMSSEC_TRY_ASSIGN(const Tlv tlv, r.read_any());
+  Tlv tlv;
+  MMSSEC_TRY(r.read_any(tlv));
   auto fail = [&](Error e) -> Status {
     r = save;
     return e;
@@ -536,9 +507,10 @@ Status decode_into(ber::Reader& r, const Limits& limits, std::size_t depth, Data
 }  // namespace
 
 Result<Data> decode_data(ber::Reader& r, const Limits& limits, std::size_t depth) {
-  Data d;
-  MMSSEC_TRY(decode_into(r, limits, depth, d));
-  return d;
+  // Decoded in place inside the returned Result (one object, no Data moved on success).
+  Result<Data> res{Data{}};
+  if (Status st = decode_into(r, limits, depth, *res); !st) res = st.error();
+  return res;
 }
 
 // ---------------------------------------------------------------------------------------------

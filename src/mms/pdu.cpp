@@ -75,16 +75,15 @@ Result<BitStringValue> read_bits(ber::Reader& r, Tag t, const Limits& limits) {
 void write_bits(ber::Writer& w, const BitStringValue& b, Tag t) { w.bit_string(b.bytes, b.unused_bits, t); }
 
 /// Number of elements in a SEQUENCE OF (the reader over its content), checked against the
-/// list limit before the caller allocates.
+/// list limit before the caller allocates. The count parses each TLV header once and builds
+/// nothing (ber::Reader::count_elements); too_many_elements points at the first element past
+/// the limit, found by a second walk on that (rare) error path only.
 Result<std::size_t> count_elements(const ber::Reader& r, const Limits& limits) {
+  MMSSEC_TRY_ASSIGN(const std::size_t n, r.count_elements(limits.mms_max_list_elements));
+  if (n <= limits.mms_max_list_elements) return n;
   ber::Reader probe = r;
-  std::size_t n = 0;
-  while (!probe.empty()) {
-    const std::size_t at = probe.offset();
-    MMSSEC_TRY(probe.read_any());
-    if (++n > limits.mms_max_list_elements) return Error{Errc::too_many_elements, at};
-  }
-  return n;
+  for (std::size_t i = 0; i < limits.mms_max_list_elements; ++i) MMSSEC_TRY(probe.read_any());
+  return Error{Errc::too_many_elements, probe.offset()};
 }
 
 // ---------------------------------------------------------------------------------------------

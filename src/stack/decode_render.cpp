@@ -13,7 +13,7 @@ namespace mmssec::stack {
 
 namespace {
 constexpr std::array<std::string_view, 7> kLayerNames = {"tpkt", "cotp", "session", "presentation",
-                                                          "acse", "mms", "ber"};
+                                                         "acse", "mms",  "ber"};
 }  // namespace
 
 const Node* Node::find(std::string_view l) const {
@@ -296,11 +296,11 @@ std::string universal_value(const ber::Tlv& tlv, const ber::ReaderOptions& opts)
   } else if (t == ber::tags::kBitString) {
     if (auto v = r.read_bit_string()) return "'" + bits_text(v->bytes, v->unused_bits) + "'B";
   } else if (t == ber::tags::kVisibleString || t == ber::tags::kPrintableString ||
-             t == ber::tags::kIa5String || t == ber::tags::kUtf8String ||
-             t == ber::tags::kObjectDescriptor) {
+             t == ber::tags::kIa5String || t == ber::tags::kUtf8String || t == ber::tags::kObjectDescriptor) {
     return quoted(std::string_view(reinterpret_cast<const char*>(tlv.content.data()), tlv.content.size()));
   } else if (t == ber::tags::kGeneralizedTime) {
-    if (auto v = r.read_generalized_time()) return iso8601(v->to_unix_seconds(), v->nanos, v->fraction_digits);
+    if (auto v = r.read_generalized_time())
+      return iso8601(v->to_unix_seconds(), v->nanos, v->fraction_digits);
   } else if (t == ber::tags::kUtcTime) {
     if (auto v = r.read_utc_time()) return iso8601(v->to_unix_seconds(), 0, 0);
   }

@@ -13,8 +13,15 @@ int main(int argc, char** argv) {
   mmssec::tool::register_decode(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);  // prints the message and usage hint
+    return mmssec::tool::kUsage;
   }
   return mmssec::tool::exit_code();
 }

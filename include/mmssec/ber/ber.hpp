@@ -21,26 +21,26 @@
 namespace mmssec::ber {
 
 enum class Errc {
-  bad_tag = 1,           ///< tag number encoding invalid or too large (> 2^28)
-  bad_length,            ///< reserved length octet 0xFF, or length of more than 8 octets
-  length_overflow,       ///< length exceeds the bytes that remain in the enclosing element
-  indefinite_not_allowed,///< indefinite length where not allowed (primitive, DER, or disabled)
-  missing_eoc,           ///< indefinite-length element without end-of-contents
-  depth_exceeded,        ///< constructed nesting deeper than Limits::ber_max_depth
-  unexpected_tag,        ///< a different tag than the production requires
-  non_minimal,           ///< DER: non-minimal length/tag/integer encoding
-  bad_boolean,           ///< BOOLEAN content not one octet (or DER: not 00/FF)
-  bad_null,              ///< NULL with content
-  integer_overflow,      ///< INTEGER does not fit the requested C++ type
-  bad_integer,           ///< INTEGER with empty content
-  bad_bit_string,        ///< BIT STRING unused-bits octet invalid
-  bad_oid,               ///< OBJECT IDENTIFIER malformed (empty, truncated arc, arc too large)
-  bad_string,            ///< character outside the string type's alphabet or bad UTF-8
-  bad_time,              ///< GeneralizedTime/UTCTime not parseable
-  too_many_elements,     ///< SEQUENCE OF count above Limits::ber_max_elements
-  constructed_expected,  ///< primitive encoding where a constructed one is required
-  primitive_expected,    ///< constructed encoding where a primitive one is required
-  bad_external,          ///< EXTERNAL malformed (no encoding choice, wrong order)
+  bad_tag = 1,             ///< tag number encoding invalid or too large (> 2^28)
+  bad_length,              ///< reserved length octet 0xFF, or length of more than 8 octets
+  length_overflow,         ///< length exceeds the bytes that remain in the enclosing element
+  indefinite_not_allowed,  ///< indefinite length where not allowed (primitive, DER, or disabled)
+  missing_eoc,             ///< indefinite-length element without end-of-contents
+  depth_exceeded,          ///< constructed nesting deeper than Limits::ber_max_depth
+  unexpected_tag,          ///< a different tag than the production requires
+  non_minimal,             ///< DER: non-minimal length/tag/integer encoding
+  bad_boolean,             ///< BOOLEAN content not one octet (or DER: not 00/FF)
+  bad_null,                ///< NULL with content
+  integer_overflow,        ///< INTEGER does not fit the requested C++ type
+  bad_integer,             ///< INTEGER with empty content
+  bad_bit_string,          ///< BIT STRING unused-bits octet invalid
+  bad_oid,                 ///< OBJECT IDENTIFIER malformed (empty, truncated arc, arc too large)
+  bad_string,              ///< character outside the string type's alphabet or bad UTF-8
+  bad_time,                ///< GeneralizedTime/UTCTime not parseable
+  too_many_elements,       ///< SEQUENCE OF count above Limits::ber_max_elements
+  constructed_expected,    ///< primitive encoding where a constructed one is required
+  primitive_expected,      ///< constructed encoding where a primitive one is required
+  bad_external,            ///< EXTERNAL malformed (no encoding choice, wrong order)
 };
 
 }  // namespace mmssec::ber
@@ -63,9 +63,13 @@ struct Tag {
 
   friend constexpr bool operator==(const Tag&, const Tag&) = default;
 
-  static constexpr Tag universal(std::uint32_t n, bool cons = false) { return {TagClass::universal, cons, n}; }
+  static constexpr Tag universal(std::uint32_t n, bool cons = false) {
+    return {TagClass::universal, cons, n};
+  }
   static constexpr Tag context(std::uint32_t n, bool cons = false) { return {TagClass::context, cons, n}; }
-  static constexpr Tag application(std::uint32_t n, bool cons = false) { return {TagClass::application, cons, n}; }
+  static constexpr Tag application(std::uint32_t n, bool cons = false) {
+    return {TagClass::application, cons, n};
+  }
   static constexpr Tag context_cons(std::uint32_t n) { return {TagClass::context, true, n}; }
   static constexpr Tag application_cons(std::uint32_t n) { return {TagClass::application, true, n}; }
   /// "[3]", "[APPLICATION 1]", "UNIVERSAL 16" ...; with "cons" marker for constructed.
@@ -135,7 +139,8 @@ class Oid {
   [[nodiscard]] std::string to_string() const;
   /// Parse dotted form; fails on empty arcs or non-digits.
   static Result<Oid> parse(std::string_view dotted);
-  /// Content octets (X.690 8.19). Precondition: at least two arcs, first arc <= 2, second < 40 unless first == 2.
+  /// Content octets (X.690 8.19). Precondition: at least two arcs, first arc <= 2, second < 40 unless first
+  /// == 2.
   [[nodiscard]] Bytes encode() const;
   /// Decode content octets.
   static Result<Oid> decode(ByteView content, std::size_t base_offset = 0, std::size_t max_arcs = 32);
@@ -149,9 +154,9 @@ class Oid {
 /// Calendar time decoded from GeneralizedTime/UTCTime, always normalised to UTC.
 struct Time {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  std::uint32_t nanos = 0;      ///< fraction of the second
-  int fraction_digits = 0;      ///< digits present on the wire (for faithful re-encoding)
-  bool had_zone = false;        ///< 'Z' or an offset was present
+  std::uint32_t nanos = 0;  ///< fraction of the second
+  int fraction_digits = 0;  ///< digits present on the wire (for faithful re-encoding)
+  bool had_zone = false;    ///< 'Z' or an offset was present
   friend bool operator==(const Time&, const Time&) = default;
   /// Seconds since 1970-01-01T00:00:00Z.
   [[nodiscard]] std::int64_t to_unix_seconds() const;
@@ -223,7 +228,10 @@ class Reader {
   /// Tag of the next element: nullopt at the end, an error if the next element is malformed
   /// (so that a malformed optional field is never silently skipped).
   [[nodiscard]] Result<std::optional<Tag>> peek() const;
-  [[nodiscard]] bool next_is(Tag t) const { auto p = peek_tag(); return p && *p == t; }
+  [[nodiscard]] bool next_is(Tag t) const {
+    auto p = peek_tag();
+    return p && *p == t;
+  }
 
   /// Read the next element whatever its tag.
   Result<Tlv> read_any();
@@ -231,8 +239,20 @@ class Reader {
   Result<Tlv> read(Tag expected);
   /// The same two reads, filling a caller-owned Tlv (hot loops: no Result<Tlv> to copy out).
   /// On failure the cursor is unchanged and `out` is unspecified.
-  Status read_any(Tlv& out);
-  Status read(Tag expected, Tlv& out);
+  Status read_any(Tlv& out) {
+    if (parse_short(pos_, out) && !(out.tag == tags::kEoc)) {
+      pos_ += out.total_size;
+      return {};
+    }
+    return read_any_full(out);
+  }
+  Status read(Tag expected, Tlv& out) {
+    if (parse_short(pos_, out) && out.tag == expected) {
+      pos_ += out.total_size;
+      return {};
+    }
+    return read_full(expected, out);
+  }
   /// Number of elements from the cursor to the end, each parsed as read_any() would parse it
   /// (a malformed element is that element's error) but not returned; the cursor does not move.
   /// Stops counting at `max + 1`, so a result above `max` means "more than max": callers
@@ -270,10 +290,61 @@ class Reader {
   [[nodiscard]] Error error_here(Errc e) const { return {e, offset()}; }
 
  private:
+  /// The common encodings, recognised inline: one identifier octet with a tag number below 31
+  /// (X.690 8.1.2.2) that is not end-of-contents, and a definite length that fits the remaining
+  /// bytes, either short form (8.1.3.4) or one long-form octet of at least 0x80 (8.1.3.5; the
+  /// minimal form, so valid DER too). For such an element, sets the header size (2 or 3) and
+  /// the content length and returns true. Anything else (high tag numbers, other length forms,
+  /// end-of-contents, truncated or overlong elements) returns false and is left to
+  /// parse_into(), which applies every check and reports the precise error.
+  bool common_header(std::size_t pos, std::size_t& header, std::size_t& length) const noexcept {
+    const std::size_t avail = data_.size() - pos;  // pos never exceeds the size
+    if (avail < 2) return false;
+    const std::uint8_t* const p = data_.data() + pos;
+    if ((p[0] & 0x1FU) == 0x1FU || p[0] == 0x00) return false;
+    if (p[1] < 0x80) {
+      header = 2;
+      length = p[1];
+    } else if (p[1] == 0x81 && avail >= 3 && p[2] >= 0x80) {
+      header = 3;
+      length = p[2];
+    } else {
+      return false;
+    }
+    return length <= avail - header;
+  }
+  /// Total size of the element at `pos` when common_header() recognises it; 0 otherwise.
+  std::size_t short_element_size(std::size_t pos) const noexcept {
+    std::size_t header = 0;
+    std::size_t length = 0;
+    return common_header(pos, header, length) ? header + length : 0;
+  }
+  /// parse_into() for the encodings common_header() recognises, inline; false for the rest.
+  bool parse_short(std::size_t pos, Tlv& tlv) const noexcept {
+    std::size_t header = 0;
+    std::size_t length = 0;
+    if (!common_header(pos, header, length)) return false;
+    const std::uint8_t* const p = data_.data() + pos;
+    const std::uint8_t id = p[0];
+    tlv.tag = Tag{static_cast<TagClass>(id >> 6), (id & 0x20U) != 0, id & 0x1FU};
+    tlv.content = ByteView(p + header, length);
+    tlv.encoded = ByteView(p, header + length);
+    tlv.offset = base_ + pos;
+    tlv.content_offset = tlv.offset + header;
+    tlv.total_size = header + length;
+    tlv.indefinite = false;
+    return true;
+  }
   Status parse_into(std::size_t pos, std::size_t depth, Tlv& tlv) const;
-  Result<Tlv> parse_at(std::size_t pos, std::size_t depth) const;
+  /// parse_into() at this reader's depth, with the inline fast path first.
+  Status parse(std::size_t pos, Tlv& tlv) const {
+    if (parse_short(pos, tlv)) return {};
+    return parse_into(pos, depth_, tlv);
+  }
+  Status read_any_full(Tlv& out);
+  Status read_full(Tag expected, Tlv& out);
   Result<std::size_t> find_eoc(std::size_t pos, std::size_t depth) const;
-  Result<Tlv> read_primitive(Tag t);
+  Status read_primitive(Tag t, Tlv& out);
 
   ByteView data_{};
   std::size_t pos_ = 0;
@@ -344,4 +415,3 @@ struct NamedBits {
 };
 
 }  // namespace mmssec::ber
-
