@@ -11,11 +11,11 @@ namespace mmssec {
 
 /// Errors of the core byte cursor and of generic argument checks.
 enum class CoreErrc {
-  truncated = 1,      ///< fewer bytes remain than the field needs
-  trailing_data,      ///< bytes left over after a complete message
-  limit_exceeded,     ///< a configured limit (see Limits) was hit
-  invalid_argument,   ///< a caller passed a value the encoder cannot represent
-  need_more,          ///< streaming decoder: not an error, more input is required
+  truncated = 1,     ///< fewer bytes remain than the field needs
+  trailing_data,     ///< bytes left over after a complete message
+  limit_exceeded,    ///< a configured limit (see Limits) was hit
+  invalid_argument,  ///< a caller passed a value the encoder cannot represent
+  need_more,         ///< streaming decoder: not an error, more input is required
 };
 
 }  // namespace mmssec
@@ -27,9 +27,7 @@ namespace mmssec {
 
 const std::error_category& core_category() noexcept;
 
-inline std::error_code make_error_code(CoreErrc e) noexcept {
-  return {static_cast<int>(e), core_category()};
-}
+inline std::error_code make_error_code(CoreErrc e) noexcept { return {static_cast<int>(e), core_category()}; }
 
 /// A decode or encode failure: what went wrong and where (absolute offset in the
 /// outermost buffer handed to the decoder, so tools can point at the failing byte).
@@ -38,9 +36,11 @@ struct Error {
   std::size_t offset = 0;
 
   Error() = default;
-  Error(std::error_code c, std::size_t off = 0) : code(c), offset(off) {}  // NOLINT(google-explicit-constructor)
+  Error(std::error_code c, std::size_t off = 0)
+      : code(c), offset(off) {}  // NOLINT(google-explicit-constructor)
   template <class E, class = std::enable_if_t<std::is_error_code_enum_v<E>>>
-  Error(E e, std::size_t off = 0) : code(make_error_code(e)), offset(off) {}  // NOLINT(google-explicit-constructor)
+  Error(E e, std::size_t off = 0)
+      : code(make_error_code(e)), offset(off) {}  // NOLINT(google-explicit-constructor)
 
   /// "ber: length exceeds remaining bytes at offset 12"
   [[nodiscard]] std::string describe() const;
@@ -48,4 +48,3 @@ struct Error {
 };
 
 }  // namespace mmssec
-

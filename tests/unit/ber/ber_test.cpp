@@ -769,3 +769,91 @@ TEST(BerExternal, ArbitraryWithUnusedBitsButNoDataIsRejected) {
   ber::Reader r(b);
   EXPECT_EQ(r.read_external().error().code, code(ber::Errc::bad_bit_string));
 }
+
+// ---------------------------------------------------------------- hot-path reads and counting
+
+TEST(BerFastPath, ReadAnyIntoCallerTlvMatchesResultForm) {
+  // Length forms around the short/long boundary: 0x7f (short) and 0x81 0x80 (long).
+  Bytes b = {0x04, 0x7f};
+  b.insert(b.end(), 0x7f, 0xaa);
+  b.push_back(0x04);
+  b.push_back(0x81);
+  b.push_back(0x80);
+  b.insert(b.end(), 0x80, 0xbb);
+  ber::Reader fast(b), slow(b);
+  for (int i = 0; i < 2; ++i) {
+    ber::Tlv t;
+    ASSERT_TRUE(fast.read_any(t).ok());
+    auto s = slow.read_any();
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(t.tag, s->tag);
+    EXPECT_EQ(t.offset, s->offset);
+    EXPECT_EQ(t.content_offset, s->content_offset);
+    EXPECT_EQ(t.total_size, s->total_size);
+    EXPECT_EQ(t.content.size(), s->content.size());
+    EXPECT_EQ(to_hex(t.encoded), to_hex(s->encoded));
+  }
+  EXPECT_TRUE(fast.empty());
+  // DER refuses the long form for a short length on the fast path too.
+  const Bytes nm =
+      hex("048105"
+          "0102030405");
+  ber::Reader der(nm, ber::ReaderOptions::der_strict());
+  ber::Tlv t;
+  auto st = der.read_any(t);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(ber::Errc::non_minimal));
+  EXPECT_EQ(der.offset(), 0U);
+}
+
+TEST(BerFastPath, FailuresLeaveCursorAndMatchFullParser) {
+  ber::Tlv t;
+  const Bytes eoc = hex("0000");
+  ber::Reader r1(eoc);
+  EXPECT_EQ(r1.read_any(t).error().code, code(ber::Errc::bad_tag));
+  EXPECT_EQ(r1.offset(), 0U);
+  const Bytes truncated = hex("048201");
+  ber::Reader r2(truncated);
+  EXPECT_EQ(r2.read_any(t).error().code, code(CoreErrc::truncated));
+  const Bytes overflow = hex("04050102");
+  ber::Reader r3(overflow);
+  auto st = r3.read_any(t);
+  EXPECT_EQ(st.error().code, code(ber::Errc::length_overflow));
+  EXPECT_EQ(st.error().offset, 1U);
+  const Bytes other = hex("020105");
+  ber::Reader r4(other);
+  EXPECT_EQ(r4.read(ber::tags::kBoolean, t).error().code, code(ber::Errc::unexpected_tag));
+  EXPECT_EQ(r4.offset(), 0U);
+  ASSERT_TRUE(r4.read(ber::tags::kInteger, t).ok());
+  EXPECT_EQ(to_hex(t.content), "05");
+}
+
+TEST(BerCount, CountsWithoutMovingAndStopsAfterMax) {
+  const Bytes b =
+      hex("0500"
+          "0500"
+          "0500"
+          "0500");
+  ber::Reader r(b);
+  auto all = r.count_elements(10);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, 4U);
+  auto capped = r.count_elements(2);
+  ASSERT_TRUE(capped.ok());
+  EXPECT_EQ(*capped, 3U);  // max + 1 means "more than max"
+  EXPECT_EQ(r.offset(), 0U);
+  ber::Reader empty;
+  EXPECT_EQ(*empty.count_elements(5), 0U);
+}
+
+TEST(BerCount, MalformedElementIsThatElementsError) {
+  const Bytes b =
+      hex("0500"
+          "0405"
+          "01");
+  ber::Reader r(b);
+  auto n = r.count_elements(10);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.error().code, code(ber::Errc::length_overflow));
+  EXPECT_EQ(n.error().offset, 3U);
+}
