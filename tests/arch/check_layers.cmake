@@ -16,9 +16,11 @@ foreach(layer IN LISTS MMSSEC_LAYERS)
         math(EXPR violations "${violations} + 1")
       endif()
     endforeach()
-    # Third-party types stay out of the protocol layers (only security/ and net/ may use them).
-    file(STRINGS ${f} ext REGEX "^#include <(openssl|asio|boost)/")
-    if(ext)
+    # Third-party I/O and crypto types stay out of the protocol layers, and out of every public
+    # header: only the sources of the I/O layers (MMSSEC_IO_LAYERS) may include them.
+    file(STRINGS ${f} ext REGEX "^#include <(openssl/|asio/|asio\\.hpp|boost/)")
+    string(FIND "${f}" "${ROOT}/include/" is_public)
+    if(ext AND (NOT layer IN_LIST MMSSEC_IO_LAYERS OR is_public EQUAL 0))
       message(SEND_ERROR "layering: ${f} includes a third-party I/O or crypto header: ${ext}")
       math(EXPR violations "${violations} + 1")
     endif()
