@@ -268,21 +268,29 @@ void encode_variable_def(ber::Writer& w, const VariableDef& d) {
   });
 }
 
+/// An EXPLICIT [n] wrapper around exactly one CHOICE value (ObjectName, Address): enter it,
+/// decode the value, and refuse anything after it.
+template <class Decode>
+auto decode_explicit(ber::Reader& r, Tag tag, Decode&& decode) -> decltype(decode(r)) {
+  MMSSEC_TRY_ASSIGN(ber::Reader inner, r.enter(tag));
+  auto v = decode(inner);
+  if (!v) return v;
+  MMSSEC_TRY(inner.expect_end());
+  return v;
+}
+
 Result<VariableDef> decode_variable_def(ber::Reader& r, const Limits& limits) {
   MMSSEC_TRY_ASSIGN(ber::Reader seq, r.enter(ber::tags::kSequence));
   const std::size_t at = seq.offset();
   MMSSEC_TRY_ASSIGN(const Tag t, peek(seq));
   VariableDef d;
   if (t == kVarSpecName) {
-    MMSSEC_TRY_ASSIGN(ber::Reader inner, seq.enter(kVarSpecName));
-    MMSSEC_TRY_ASSIGN(ObjectName name, decode_object_name(inner, limits));
-    MMSSEC_TRY(inner.expect_end());
-    d.spec = std::move(name);
+    MMSSEC_TRY_ASSIGN(d.spec, decode_explicit(seq, kVarSpecName, [&](ber::Reader& in) {
+                        return decode_object_name(in, limits);
+                      }));
   } else if (t == kVarSpecAddress) {
-    MMSSEC_TRY_ASSIGN(ber::Reader inner, seq.enter(kVarSpecAddress));
-    MMSSEC_TRY_ASSIGN(Address a, decode_address(inner, limits));
-    MMSSEC_TRY(inner.expect_end());
-    d.spec = std::move(a);
+    MMSSEC_TRY_ASSIGN(d.spec, decode_explicit(seq, kVarSpecAddress,
+                                              [&](ber::Reader& in) { return decode_address(in, limits); }));
   } else if (t == kVarSpecInvalidated) {
     MMSSEC_TRY(seq.read_null(kVarSpecInvalidated));
     d.spec = Invalidated{};
@@ -627,15 +635,13 @@ Result<ConfirmedServiceRequest> decode_request_service(ber::Reader& r, const Lim
       MMSSEC_TRY_ASSIGN(const Tag ct, peek(choice));
       GetVariableAccessAttributesRequest x;
       if (ct == kGvaaName) {
-        MMSSEC_TRY_ASSIGN(ber::Reader inner, choice.enter(kGvaaName));
-        MMSSEC_TRY_ASSIGN(ObjectName name, decode_object_name(inner, limits));
-        MMSSEC_TRY(inner.expect_end());
-        x.object = std::move(name);
+        MMSSEC_TRY_ASSIGN(x.object, decode_explicit(choice, kGvaaName, [&](ber::Reader& in) {
+                            return decode_object_name(in, limits);
+                          }));
       } else if (ct == kGvaaAddress) {
-        MMSSEC_TRY_ASSIGN(ber::Reader inner, choice.enter(kGvaaAddress));
-        MMSSEC_TRY_ASSIGN(Address a, decode_address(inner, limits));
-        MMSSEC_TRY(inner.expect_end());
-        x.object = std::move(a);
+        MMSSEC_TRY_ASSIGN(x.object, decode_explicit(choice, kGvaaAddress, [&](ber::Reader& in) {
+                            return decode_address(in, limits);
+                          }));
       } else {
         return Error{Errc::bad_pdu, cat};
       }
