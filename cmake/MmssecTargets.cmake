@@ -3,7 +3,7 @@
 # the layers listed in its MMSSEC_LAYER_DEPS_<layer> (directly). The `layering` test enforces
 # this on the #include lines of include/mmssec/<layer>/ and src/<layer>/.
 
-set(MMSSEC_LAYERS core ber capture tpkt cotp session presentation acse mms stack net)
+set(MMSSEC_LAYERS core ber capture tpkt cotp session presentation acse mms stack net endpoint)
 
 set(MMSSEC_LAYER_DEPS_core "")
 set(MMSSEC_LAYER_DEPS_ber core)
@@ -16,6 +16,7 @@ set(MMSSEC_LAYER_DEPS_acse core ber)
 set(MMSSEC_LAYER_DEPS_mms core ber)
 set(MMSSEC_LAYER_DEPS_stack core ber capture tpkt cotp session presentation acse mms)
 set(MMSSEC_LAYER_DEPS_net core)
+set(MMSSEC_LAYER_DEPS_endpoint core ber acse mms stack net)
 # Layers whose sources (never their public headers) may include Asio / OpenSSL.
 set(MMSSEC_IO_LAYERS net)
 

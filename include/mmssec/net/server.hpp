@@ -3,9 +3,11 @@
 // of threads and the timers; a ConnectionHandler (one per connection) owns the protocol state
 // and only ever sees bytes: on_data() gets what the socket delivered and returns what to send.
 //
-// Threading: all threads run one event loop. A connection never has its own thread: its reads,
-// writes, timers and handler calls are serialised, so a handler is never called concurrently
-// with itself and needs no locking of its own. Different connections run in parallel.
+// Threading: the server runs a net::Loop of `threads` workers, each one thread with its own event
+// loop; accepted connections are spread over them round-robin. A connection never has its own
+// thread: its reads, writes, timers and handler calls run on its worker, so a handler is never
+// called concurrently with itself and needs no locking of its own. Different connections run in
+// parallel. Other threads reach a connection through the Link given to on_open().
 //
 // No Asio type appears here (pimpl); only src/net/ includes Asio.
 #pragma once
@@ -19,38 +21,11 @@
 
 #include "mmssec/core/bytes.hpp"
 #include "mmssec/core/result.hpp"
+#include "mmssec/net/connection.hpp"
 #include "mmssec/net/error.hpp"
+#include "mmssec/net/loop.hpp"
 
 namespace mmssec::net {
-
-/// What a handler wants done after an event: bytes to queue for sending (moved, not copied, into
-/// the write queue) and whether to close the connection once they have been written.
-struct Reply {
-  Bytes send;
-  bool close = false;
-};
-
-/// The remote end of an accepted connection (for logging and per-peer policies).
-struct PeerInfo {
-  std::string address;  ///< "127.0.0.1", "::1"
-  std::uint16_t port = 0;
-};
-
-/// One per connection, created by the HandlerFactory after the connection is accepted. Calls on
-/// one handler are serialised. An exception escaping a handler closes its connection.
-class ConnectionHandler {
- public:
-  virtual ~ConnectionHandler() = default;
-  /// Bytes received (any split: a TCP stream has no message boundaries). The view is valid
-  /// only during the call.
-  virtual Reply on_data(ByteView data) = 0;
-  /// The first-byte or idle timeout expired. The returned bytes (e.g. a disconnect PDU) are sent
-  /// if possible; the connection is closed afterwards whatever `close` says.
-  virtual Reply on_timeout() { return {}; }
-  /// The connection is gone (peer closed, error, limit, timeout, server shutdown). Called exactly
-  /// once, last.
-  virtual void on_closed() {}
-};
 
 /// Returns the handler of a new connection, or nullptr to refuse it (counted as rejected).
 /// Called on a server thread; must be thread-safe.
