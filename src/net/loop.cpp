@@ -226,6 +226,8 @@ void Conn::close_now() {
   socket_.shutdown(Tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   timer_.cancel();
+  for (auto& t : timers_) t->cancel();
+  timers_.clear();
   out_.clear();
   out_bytes_ = 0;
   // Unregistered before on_closed(), so that a handler observing its own close sees consistent
@@ -246,10 +248,16 @@ void Conn::post_after(std::chrono::milliseconds delay, std::function<Reply()> fn
   asio::post(worker_.io, [self = shared_from_this(), delay, fn = std::move(fn)]() mutable {
     if (self->closed_) return;
     auto t = std::make_shared<asio::steady_timer>(self->worker_.io, delay);
-    // The timer holds only a weak reference: a closed connection is not kept alive by it.
-    t->async_wait([weak = std::weak_ptr<Conn>(self), t, fn = std::move(fn)](const std::error_code&) {
-      if (auto s = weak.lock()) s->run_posted(fn);
-    });
+    self->timers_.push_back(t);
+    // The timer holds only a weak reference: a closed connection is not kept alive by it, and
+    // close_now() cancels it so that a stopping loop does not wait for it.
+    t->async_wait(
+        [weak = std::weak_ptr<Conn>(self), raw = t.get(), fn = std::move(fn)](const std::error_code& ec) {
+          auto s = weak.lock();
+          if (!s) return;
+          std::erase_if(s->timers_, [raw](const auto& p) { return p.get() == raw; });
+          if (!ec) s->run_posted(fn);
+        });
   });
 }
 

@@ -104,6 +104,7 @@ class Conn final : public detail::LinkTarget, public std::enable_shared_from_thi
   ConnectionOptions options_;
   ConnectionCounters* counters_;
   OnGone on_gone_;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers_;  ///< pending post_after() timers
   std::deque<Bytes> out_;
   std::size_t out_bytes_ = 0;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();

@@ -285,3 +285,25 @@ TEST(NetServerLink, ServerPushesThroughLinkFromOnOpen) {
 
 }  // namespace
 }  // namespace mmssec::net::testing
+
+namespace mmssec::net::testing {
+namespace {
+
+TEST(NetLoop, StopDoesNotWaitForPendingPostAfterTimers) {
+  auto probe = std::make_shared<Probe>();
+  Server server(test_config(), scripted(probe));
+  ASSERT_TRUE(server.start().ok());
+  auto loop = std::make_unique<Loop>(1);
+  auto s = std::make_shared<ClientProbeHandler::Shared>();
+  const Link link =
+      loop->connect("127.0.0.1", server.port(), std::make_unique<ClientProbeHandler>(s, Bytes{}));
+  ASSERT_TRUE(s->wait([&] { return s->opened; }));
+  link.post_after(std::chrono::hours(1), [] { return Reply{}; });
+  const auto t0 = std::chrono::steady_clock::now();
+  loop->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_TRUE(s->closed);
+}
+
+}  // namespace
+}  // namespace mmssec::net::testing
