@@ -53,6 +53,13 @@ TypeSpecificationPtr oper_bool() {
 }
 TypeSpecificationPtr ctl_model() { return types::structure({{"ctlModel", enum8()}}); }
 TypeSpecificationPtr deadband() { return types::structure({{"db", types::unsigned_integer(32)}}); }
+/// The simplified unbuffered report control block: RptID, RptEna, DatSet (VisString129 for the
+/// object references, as IEC 61850-8-1 maps ObjectReference).
+TypeSpecificationPtr urcb() {
+  return types::structure({{"RptID", types::visible_string(-129)},
+                           {"RptEna", types::boolean()},
+                           {"DatSet", types::visible_string(-129)}});
+}
 
 ObjectName ld(std::string item) {
   return ObjectName::domain_specific(std::string(kDefaultDomain), std::move(item));
@@ -97,8 +104,12 @@ Status make_default_ied_model(Vmd& vmd) {
                                                {"d", vis255()},
                                                {"configRev", vis255()},
                                                {"ldNs", vis255()}}))
+                        .add("RP", "urcb01", urcb())
                         .build();
   MMSSEC_TRY(define_ln(vmd, "LLN0", lln0, false, true));
+  const std::string rcb(kDefaultReportControl);
+  MMSSEC_TRY(vmd.set_access(ld(rcb + "$RptID"), Access::read_write));
+  MMSSEC_TRY(vmd.set_access(ld(rcb + "$RptEna"), Access::read_write));
 
   const auto lphd = LogicalNodeBuilder()
                         .add("ST", "PhyHealth", ens())
@@ -148,6 +159,8 @@ Status make_default_ied_model(Vmd& vmd) {
   MMSSEC_TRY(set(vmd, "LLN0$DC$NamPlt$configRev", VisibleStringValue{"1"}));
   MMSSEC_TRY(set(vmd, "LLN0$DC$NamPlt$ldNs", VisibleStringValue{"IEC 61850-7-4:2007B"}));
   MMSSEC_TRY(set(vmd, "LPHD1$DC$PhyNam$vendor", VisibleStringValue{"mmssec"}));
+  MMSSEC_TRY(set(vmd, rcb + "$RptID", VisibleStringValue{"LD0/LLN0$RP$urcb01"}));
+  MMSSEC_TRY(set(vmd, rcb + "$DatSet", VisibleStringValue{"LD0/LLN0$DataSet1"}));
   for (const char* db : {"MMXU1$CF$TotW$db", "MMXU1$CF$TotVAr$db", "MMXU1$CF$Hz$db"}) {
     MMSSEC_TRY(set(vmd, db, Unsigned{1000}));
   }
@@ -157,6 +170,11 @@ Status make_default_ied_model(Vmd& vmd) {
       ld(std::string(kDefaultDataSet)),
       {ld("GGIO1$ST$Ind1"), ld("GGIO1$ST$Ind2"), ld("XCBR1$ST$Pos"), ld("LLN0$ST$Health")}, false));
   return {};
+}
+
+std::vector<ReportControl> default_report_controls() {
+  const std::string rcb(kDefaultReportControl);
+  return {ReportControl{ld(rcb + "$RptEna"), ld(std::string(kDefaultDataSet))}};
 }
 
 Status update_measurements(Vmd& vmd, double t) {

@@ -135,6 +135,117 @@ ModelResult<ObjectName> target_name(const VariableDef& def) {
   return out;
 }
 
+/// "LD0/LLN0$ST$Mod" for a named variable (with its alternate access folded into the `$` path),
+/// a placeholder for the other variable specifications.
+std::string describe_variable(const VariableDef& def) {
+  if (auto name = target_name(def)) return name->to_string();
+  if (const auto* n = std::get_if<ObjectName>(&def.spec)) return n->to_string();
+  return std::holds_alternative<Address>(def.spec) ? "(address)" : "(invalidated)";
+}
+
+/// The objects a request names, for RequestRecord: the first one and how many.
+void describe_objects(const ConfirmedServiceRequest& service, RequestRecord& rec) {
+  auto from_spec = [&](const VariableAccessSpecification& spec) {
+    if (const auto* list = std::get_if<ListOfVariable>(&spec)) {
+      rec.objects = list->items.size();
+      if (!list->items.empty()) rec.object = describe_variable(list->items.front());
+    } else {
+      rec.objects = 1;
+      rec.object = std::get<VariableListName>(spec).name.to_string();
+    }
+  };
+  auto one = [&](const ObjectName& n) {
+    rec.objects = 1;
+    rec.object = n.to_string();
+  };
+  std::visit(Overloaded{
+                 [](const StatusRequest&) {},
+                 [](const IdentifyRequest&) {},
+                 [&](const GetNameListRequest& r) {
+                   if (r.scope == GetNameListRequest::Scope::domain) {
+                     rec.objects = 1;
+                     rec.object = r.domain;
+                   }
+                 },
+                 [&](const ReadRequest& r) { from_spec(r.variables); },
+                 [&](const WriteRequest& r) { from_spec(r.variables); },
+                 [&](const GetVariableAccessAttributesRequest& r) {
+                   if (const auto* n = std::get_if<ObjectName>(&r.object)) one(*n);
+                 },
+                 [&](const DefineNamedVariableListRequest& r) { one(r.name); },
+                 [&](const GetNamedVariableListAttributesRequest& r) { one(r.name); },
+                 [&](const DeleteNamedVariableListRequest& r) {
+                   if (r.names && !r.names->empty()) {
+                     rec.objects = r.names->size();
+                     rec.object = r.names->front().to_string();
+                   } else if (r.domain_name) {
+                     rec.objects = 1;
+                     rec.object = *r.domain_name;
+                   }
+                 },
+             },
+             service);
+}
+
+/// How a request ended, from the PDU answering it.
+void describe_outcome(const Pdu& answer, RequestRecord& rec) {
+  if (const auto* resp = answer.get<ConfirmedResponsePdu>()) {
+    // Read and Write answer item by item: count the failed items.
+    std::size_t total = 0;
+    std::size_t failed = 0;
+    std::optional<DataAccessError> first;
+    auto count = [&](const auto& results) {
+      total = results.size();
+      for (const auto& r : results) {
+        if (const auto* e = std::get_if<DataAccessError>(&r)) {
+          ++failed;
+          if (!first) first = *e;
+        }
+      }
+    };
+    if (const auto* read = std::get_if<ReadResponse>(&resp->service)) count(read->results);
+    if (const auto* write = std::get_if<WriteResponse>(&resp->service)) count(write->results);
+    if (failed == 0) return;
+    rec.ok = false;
+    rec.result = std::string(data_access_error_name(*first));
+    if (total > 1)
+      rec.result = std::to_string(failed) + " of " + std::to_string(total) + " failed: " + rec.result;
+  } else if (const auto* err = answer.get<ConfirmedErrorPdu>()) {
+    rec.ok = false;
+    rec.result = describe(err->error);
+  } else if (const auto* rej = answer.get<RejectPdu>()) {
+    rec.ok = false;
+    rec.result = "reject: " + describe(*rej);
+  }
+}
+
+/// True when the octets start like a Confirmed-RequestPDU of a service that changes the model.
+/// Any reading failure answers true (see ServerSession::may_modify_model).
+bool peek_modifying(ByteView pdu) {
+  ber::Reader r(pdu);
+  auto outer = r.read_any();
+  if (!outer) return true;
+  // MMSpdu alternatives other than confirmed-RequestPDU [0] never touch the model.
+  if (outer->tag.cls != ber::TagClass::context) return true;
+  if (outer->tag.number != static_cast<std::uint32_t>(PduKind::confirmed_request)) return false;
+  if (!outer->tag.constructed) return true;
+  auto body = r.enter(*outer);
+  if (!body) return true;
+  // Confirmed-RequestPDU ::= SEQUENCE { invokeID Unsigned32, listOfModifier OPTIONAL, service ... }
+  if (!body->read_any()) return true;
+  auto service = body->read_any();
+  if (!service || service->tag.cls != ber::TagClass::context) return true;
+  switch (service->tag.number) {
+    case service::kStatus:
+    case service::kGetNameList:
+    case service::kIdentify:
+    case service::kRead:
+    case service::kGetVariableAccessAttributes:
+    case service::kGetNamedVariableListAttributes: return false;
+    default: return true;  // write, define/delete list, and anything unknown
+  }
+}
+
 }  // namespace
 
 const std::error_category& session_category() noexcept {
@@ -235,6 +346,12 @@ ServerSession::Output ServerSession::on_pdu(ByteView bytes) {
     out.error = Error{SessionErrc::not_initiated};
     return out;
   }
+  // The negotiated size bounds what we decode as well as what we send.
+  if (bytes.size() > pdu_limit()) {
+    out.send.push_back(encode_pdu(reject_pdu(std::nullopt, RejectClass::pdu_error, rc::kPduInvalidPdu)));
+    out.error = Error{SessionErrc::pdu_too_large};
+    return out;
+  }
   PduError failure;
   Result<Pdu> decoded = decode_pdu(bytes, options_.limits, &failure);
   if (!decoded) {
@@ -321,8 +438,19 @@ ServerSession::Output ServerSession::on_pdu(ByteView bytes) {
 void ServerSession::handle_confirmed(const ConfirmedRequestPdu& req, Output& out) {
   namespace rc = reject_code;
   const InvokeId id = req.invoke_id;
+  auto record = [&](const Pdu& answer) {
+    if (!options_.record_requests) return;
+    RequestRecord rec;
+    rec.invoke_id = id;
+    rec.service = service_tag(req.service);
+    describe_objects(req.service, rec);
+    describe_outcome(answer, rec);
+    out.request = std::move(rec);
+  };
   auto reject = [&](std::int64_t code, SessionErrc why) {
-    out.send.push_back(encode_pdu(reject_pdu(id, RejectClass::confirmed_request, code)));
+    const Pdu p = reject_pdu(id, RejectClass::confirmed_request, code);
+    record(p);
+    out.send.push_back(encode_pdu(p));
     out.error = Error{why};
   };
   if (std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.invoke_id == id; })) {
@@ -336,16 +464,32 @@ void ServerSession::handle_confirmed(const ConfirmedRequestPdu& req, Output& out
     return;
   }
   if (!options_.services_supported.bit(service_tag(req.service))) {
-    out.send.push_back(
-        encode_pdu(reject_pdu(id, RejectClass::confirmed_request, rc::kRequestUnrecognizedService)));
+    const Pdu p = reject_pdu(id, RejectClass::confirmed_request, rc::kRequestUnrecognizedService);
+    record(p);
+    out.send.push_back(encode_pdu(p));
     out.error = Error{Errc::unknown_service};
     return;
   }
-  Bytes answer_pdu = answer(req);
+  Pdu answer_pdu = dispatch(req);
+  Bytes encoded = encode_pdu(answer_pdu);
+  if (encoded.size() > pdu_limit()) {
+    // The answer does not fit the negotiated PDU size: service error pdu-size instead.
+    answer_pdu = error_pdu(id, make_service_error(ErrorClass::service, error_code::kServicePduSize));
+    encoded = encode_pdu(answer_pdu);
+  }
+  record(answer_pdu);
   if (hold_) {
-    held_.push_back(Held{id, std::move(answer_pdu)});
+    held_.push_back(Held{id, std::move(encoded)});
   } else {
-    out.send.push_back(std::move(answer_pdu));
+    out.send.push_back(std::move(encoded));
+  }
+}
+
+bool ServerSession::may_modify_model(ByteView pdu) noexcept {
+  try {
+    return peek_modifying(pdu);
+  } catch (...) {  // allocation failure inside the reader: be on the safe side
+    return true;
   }
 }
 
@@ -355,16 +499,6 @@ std::vector<Bytes> ServerSession::release() {
   for (Held& h : held_) out.push_back(std::move(h.pdu));
   held_.clear();
   return out;
-}
-
-Bytes ServerSession::answer(const ConfirmedRequestPdu& req) {
-  Bytes encoded = encode_pdu(dispatch(req));
-  if (encoded.size() > pdu_limit()) {
-    // The answer does not fit the negotiated PDU size: service error pdu-size instead.
-    encoded = encode_pdu(
-        error_pdu(req.invoke_id, make_service_error(ErrorClass::service, error_code::kServicePduSize)));
-  }
-  return encoded;
 }
 
 Pdu ServerSession::dispatch(const ConfirmedRequestPdu& req) {
@@ -377,6 +511,7 @@ Pdu ServerSession::dispatch(const ConfirmedRequestPdu& req) {
   auto write_one = [&](const ModelResult<ObjectName>& name, const Data& value) -> WriteResult {
     if (!name) return name.error();
     if (const AccessStatus st = vmd_->write(*name, value)) return *st;
+    apply_report_controls(*name);
     return WriteSuccess{};
   };
 
@@ -559,6 +694,22 @@ Status ServerSession::enable_report(const ObjectName& nvl) {
 
 void ServerSession::disable_report(const ObjectName& nvl) { std::erase(reports_enabled_, nvl); }
 
+void ServerSession::apply_report_controls(const ObjectName& written) {
+  for (const ReportControl& rc : options_.report_controls) {
+    if (!same_scope(rc.rpt_ena, written) || !overlaps(rc.rpt_ena.item, written.item)) continue;
+    // The write may have named RptEna itself or a structure containing it: use the stored value.
+    auto value = vmd_->read(rc.rpt_ena);
+    if (!value) continue;
+    const bool* on = value->get<bool>();
+    if (on == nullptr) continue;
+    if (*on) {
+      (void)enable_report(rc.dataset);  // a missing data set simply enables nothing
+    } else {
+      disable_report(rc.dataset);
+    }
+  }
+}
+
 std::vector<Bytes> ServerSession::take_reports() {
   std::vector<Bytes> out(std::make_move_iterator(reports_.begin()), std::make_move_iterator(reports_.end()));
   reports_.clear();
@@ -601,6 +752,7 @@ void ServerSession::queue_report(const ObjectName& nvl) {
     ++dropped_reports_;
   }
   reports_.push_back(std::move(encoded));
+  if (options_.on_report_queued) options_.on_report_queued();
 }
 
 }  // namespace mmssec::mms

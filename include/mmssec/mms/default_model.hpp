@@ -4,7 +4,9 @@
 // logical node a named variable whose components are the functional constraints).
 //
 //   LD0/LLN0   ST Mod, Beh, Health {stVal INT8, q Quality, t TimeStamp}; CF Mod {ctlModel INT8};
-//              DC NamPlt {vendor, swRev, d, configRev, ldNs: VisString255}
+//              DC NamPlt {vendor, swRev, d, configRev, ldNs: VisString255};
+//              RP urcb01 {RptID VisString129, RptEna BOOLEAN, DatSet VisString129} (a simplified
+//              unbuffered report control block for DataSet1, see default_report_controls())
 //   LD0/LPHD1  ST PhyHealth {stVal, q, t}; DC PhyNam {vendor}
 //   LD0/MMXU1  MX TotW, TotVAr, Hz {mag {f FLOAT32}, q, t} (MV);
 //              MX PhV {phsA, phsB, phsC: {cVal {mag {f}}, q, t} (CMV)};
@@ -20,13 +22,15 @@
 // MMS types as IEC 61850-8-1 maps them: Quality = bit-string(13), TimeStamp = utc-time,
 // Dbpos = bit-string(2) (intermediate 00, off 01, on 10, bad 11), ENUMERATED = integer(8),
 // VisString255 = visible-string(-255). Everything is read-only for clients except the CO and
-// CF functional constraints.
+// CF functional constraints and the RptID and RptEna of the report control block.
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "mmssec/core/result.hpp"
 #include "mmssec/mms/model.hpp"
+#include "mmssec/mms/server.hpp"
 
 namespace mmssec::mms {
 
@@ -34,6 +38,14 @@ namespace mmssec::mms {
 inline constexpr std::string_view kDefaultDomain = "LD0";
 /// The data set (named variable list) of the default model, in domain kDefaultDomain.
 inline constexpr std::string_view kDefaultDataSet = "LLN0$DataSet1";
+
+/// The report control block of the default model, in domain kDefaultDomain.
+inline constexpr std::string_view kDefaultReportControl = "LLN0$RP$urcb01";
+
+/// The report control of the default model for ServerOptions::report_controls: writing TRUE to
+/// LD0/LLN0$RP$urcb01$RptEna enables InformationReports of LD0/LLN0$DataSet1 for the writing
+/// association, FALSE disables them.
+[[nodiscard]] std::vector<ReportControl> default_report_controls();
 
 /// Define the default IED in `vmd` (which must not yet hold a domain "LD0").
 Status make_default_ied_model(Vmd& vmd);

@@ -6,12 +6,17 @@
 //
 // Bytes in, bytes out: the caller (the network server) hands over the octets of one MMS PDU as
 // the association delivered them and sends every element of Output::send in order.
-// Single-threaded like Vmd: the caller serialises access to the session and to its model.
+// Single-threaded like Vmd: the caller serialises access to the session and to its model. A
+// server sharing one Vmd between sessions holds a readers/writer lock: shared around every call
+// into a session, exclusive around the calls that may change the model (may_modify_model()), the
+// constructor and the destructor (they subscribe to and unsubscribe from the Vmd) and around any
+// local update of the Vmd (whose change hook runs every session's report check).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +106,27 @@ struct ServerIdentity {
 /// deleteNamedVariableList, informationReport and conclude (85 bits, as IEC 61850 peers send).
 [[nodiscard]] BitStringValue server_services();
 
+/// A (simplified, unbuffered) report control block: a client enables reports of `dataset` for its
+/// own association by writing TRUE to the BOOLEAN variable `rpt_ena` and disables them with FALSE
+/// (IEC 61850-8-1 URCB style: `LD0/LLN0$RP$urcb01$RptEna`). The variable lives in the shared model
+/// (a read shows the last value written by anyone); the enabled state is per association.
+struct ReportControl {
+  ObjectName rpt_ena;
+  ObjectName dataset;
+};
+
+/// What one confirmed request was and how it ended (ServerOptions::record_requests), for logs.
+struct RequestRecord {
+  InvokeId invoke_id = 0;
+  std::uint32_t service = 0;  ///< service tag (service::k*); name with confirmed_service_name()
+  std::string object;         ///< the first object the request names ("LD0/MMXU1$MX$TotW"), or ""
+  std::size_t objects = 0;    ///< how many objects it names
+  bool ok = true;             ///< a response with no failed item
+  /// Empty when ok; else why: "object-non-existent" (the failed item, "2 of 3 failed: ..." for
+  /// several), "access: object-non-existent" (ServiceError), "reject: confirmed-requestPDU: ...".
+  std::string result;
+};
+
 /// Server-side negotiation limits and behaviour. Defaults come from Limits (mms_max_outstanding,
 /// mms_max_pdu_size); the fields without a Limits counterpart are layer-local with safe defaults.
 struct ServerOptions {
@@ -129,6 +155,15 @@ struct ServerOptions {
   std::size_t max_pending_reports = 256;
   /// Decoder limits.
   Limits limits = default_limits();
+  /// Report control blocks (none by default; default_report_controls() for the default model).
+  std::vector<ReportControl> report_controls;
+  /// Called after an InformationReport was queued (from inside the Vmd change hook, i.e. under
+  /// the caller's exclusive model lock, on whatever thread changed the model). Must be cheap and
+  /// must not call back into the session or the Vmd: a network server uses it to schedule a
+  /// take_reports() on the association's own thread.
+  std::function<void()> on_report_queued;
+  /// Fill ServerOutput::request for each confirmed request (costs a few string copies).
+  bool record_requests = false;
 
   /// Defaults with the MMS fields of `limits` (mms_max_outstanding, mms_max_pdu_size).
   static ServerOptions from(const Limits& limits);
@@ -143,6 +178,8 @@ struct ServerOutput {
   /// A protocol or decode failure worth logging. The association goes on (any reaction the
   /// standard prescribes is already in `send`).
   std::optional<Error> error;
+  /// The confirmed request handled, when ServerOptions::record_requests is set.
+  std::optional<RequestRecord> request;
 };
 
 /// One MMS association, server side. Subscribes to the model's change hook for reports, so the
@@ -164,8 +201,14 @@ class ServerSession {
   /// type or a second Initiate is an Error (nothing to send; the caller aborts).
   Result<Bytes> on_initiate(ByteView initiate_request);
 
-  /// Handle one MMS PDU after the Initiate (see ServerOutput).
+  /// Handle one MMS PDU after the Initiate (see ServerOutput). A PDU larger than the negotiated
+  /// maximum PDU size is not decoded: RejectPDU pdu-error invalid-pdu, error pdu_too_large.
   Output on_pdu(ByteView pdu);
+
+  /// Whether on_pdu(pdu) may change the shared model (Write, DefineNamedVariableList,
+  /// DeleteNamedVariableList), judged from the MMSpdu and service tags only. Anything that cannot
+  /// be classified answers true (the safe side: take the exclusive lock).
+  [[nodiscard]] static bool may_modify_model(ByteView pdu) noexcept;
 
   /// Mark a named variable list for unsolicited InformationReports: whenever a member's value
   /// changes, a report with the current values of all members is queued. The list must exist.
@@ -197,10 +240,10 @@ class ServerSession {
   };
 
   void handle_confirmed(const ConfirmedRequestPdu& req, Output& out);
-  /// The response (or error) PDU for a request, sized to the negotiated PDU size.
-  Bytes answer(const ConfirmedRequestPdu& req);
   Pdu dispatch(const ConfirmedRequestPdu& req);
   Pdu get_name_list(InvokeId id, const GetNameListRequest& req) const;
+  /// After a successful write of `written`: follow the report controls whose RptEna it covers.
+  void apply_report_controls(const ObjectName& written);
   void on_change(const ObjectName& variable, std::string_view path);
   void queue_report(const ObjectName& nvl);
   [[nodiscard]] std::size_t pdu_limit() const noexcept;

@@ -68,7 +68,8 @@ TEST_F(DefaultModelTest, FunctionalConstraintsInOrder) {
     for (const auto& c : t.components) out.push_back(c.name.value_or("?"));
     return out;
   };
-  EXPECT_EQ(names(type("LLN0")), (std::vector<std::string>{"ST", "CF", "DC"}));
+  EXPECT_EQ(names(type("LLN0")), (std::vector<std::string>{"ST", "CF", "DC", "RP"}));
+  EXPECT_EQ(names(type("LLN0$RP$urcb01")), (std::vector<std::string>{"RptID", "RptEna", "DatSet"}));
   EXPECT_EQ(names(type("LPHD1")), (std::vector<std::string>{"ST", "DC"}));
   EXPECT_EQ(names(type("MMXU1")), (std::vector<std::string>{"MX", "CF"}));
   EXPECT_EQ(names(type("GGIO1")), (std::vector<std::string>{"ST", "CO"}));
@@ -121,6 +122,22 @@ TEST_F(DefaultModelTest, AccessRightsOnlyCoAndCfWritable) {
             DataAccessError::object_access_denied);
   EXPECT_EQ(vmd.write(ld0("LLN0$DC$NamPlt$vendor"), Data(VisibleStringValue{"x"})),
             DataAccessError::object_access_denied);
+}
+
+TEST_F(DefaultModelTest, ReportControlBlock) {
+  EXPECT_EQ(value("LLN0$RP$urcb01$RptEna"), Data(false));
+  EXPECT_EQ(value("LLN0$RP$urcb01$DatSet"), Data(VisibleStringValue{"LD0/LLN0$DataSet1"}));
+  EXPECT_EQ(value("LLN0$RP$urcb01$RptID"), Data(VisibleStringValue{"LD0/LLN0$RP$urcb01"}));
+  EXPECT_EQ(type("LLN0$RP$urcb01$RptEna").kind, TypeSpecification::Kind::boolean);
+  EXPECT_EQ(type("LLN0$RP$urcb01$DatSet").size, -129);
+  EXPECT_FALSE(vmd.write(ld0("LLN0$RP$urcb01$RptEna"), Data(true)));
+  EXPECT_FALSE(vmd.write(ld0("LLN0$RP$urcb01$RptID"), Data(VisibleStringValue{"r"})));
+  EXPECT_EQ(vmd.write(ld0("LLN0$RP$urcb01$DatSet"), Data(VisibleStringValue{"x"})),
+            DataAccessError::object_access_denied);
+  const auto controls = default_report_controls();
+  ASSERT_EQ(controls.size(), 1U);
+  EXPECT_EQ(controls[0].rpt_ena, ld0("LLN0$RP$urcb01$RptEna"));
+  EXPECT_EQ(controls[0].dataset, ld0("LLN0$DataSet1"));
 }
 
 TEST_F(DefaultModelTest, DataSet1) {

@@ -948,6 +948,172 @@ TEST_F(ServerTest, DeletingAnEnabledListStopsItsReports) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Report control blocks (RptEna) and the report hook
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+ServerOptions with_default_rcb() {
+  ServerOptions so;
+  so.report_controls = default_report_controls();
+  return so;
+}
+
+ObjectName rpt_ena() { return ld0(std::string(kDefaultReportControl) + "$RptEna"); }
+}  // namespace
+
+TEST_F(ServerTest, WritingRptEnaTrueEnablesReportsOfTheDataSet) {
+  establish(with_default_rcb());
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(true)));  // not enabled yet
+  EXPECT_TRUE(server->take_reports().empty());
+  EXPECT_EQ(single_write_result(exchange(client->write(rpt_ena(), Data(true)))), std::nullopt);
+  EXPECT_EQ(read_value(rpt_ena()), Data(true));
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(false)));
+  auto reports = server->take_reports();
+  ASSERT_EQ(reports.size(), 1U);
+  (void)client->on_pdu(reports[0]);
+  auto got = client->take_reports();
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].variables, VariableAccessSpecification(VariableListName{dataset1()}));
+}
+
+TEST_F(ServerTest, WritingRptEnaFalseDisablesReports) {
+  establish(with_default_rcb());
+  ASSERT_EQ(single_write_result(exchange(client->write(rpt_ena(), Data(true)))), std::nullopt);
+  ASSERT_EQ(single_write_result(exchange(client->write(rpt_ena(), Data(false)))), std::nullopt);
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(true)));
+  EXPECT_TRUE(server->take_reports().empty());
+}
+
+TEST_F(ServerTest, WritingTheWholeControlBlockFollowsItsRptEna) {
+  establish(with_default_rcb());
+  const ObjectName rcb = ld0(std::string(kDefaultReportControl));
+  // DatSet is read-only: writing the whole block is denied, nothing is enabled.
+  auto current = vmd.read(rcb);
+  ASSERT_TRUE(current.ok());
+  DataStructure s = *current->get<DataStructure>();
+  s.members[1] = Data(true);
+  EXPECT_EQ(single_write_result(exchange(client->write(rcb, Data(s)))),
+            DataAccessError::object_access_denied);
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(true)));
+  EXPECT_TRUE(server->take_reports().empty());
+}
+
+TEST_F(ServerTest, RptEnaIsPerAssociation) {
+  establish(with_default_rcb());
+  ServerSession other(vmd, {}, with_default_rcb());
+  ClientSession other_client;
+  auto resp = other.on_initiate(other_client.initiate_request());
+  ASSERT_TRUE(resp.ok());
+  ASSERT_TRUE(other_client.on_initiate_response(*resp).ok());
+  EXPECT_EQ(single_write_result(exchange(client->write(rpt_ena(), Data(true)))), std::nullopt);
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind2$stVal"), Data(true)));
+  EXPECT_EQ(server->take_reports().size(), 1U);
+  EXPECT_TRUE(other.take_reports().empty());
+}
+
+TEST_F(ServerTest, ReportHookRunsWhenAReportIsQueued) {
+  int calls = 0;
+  ServerOptions so;
+  so.on_report_queued = [&calls] { ++calls; };
+  establish(so);
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(true)));
+  EXPECT_EQ(calls, 0);  // nothing enabled
+  ASSERT_TRUE(server->enable_report(dataset1()).ok());
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind1$stVal"), Data(false)));
+  ASSERT_FALSE(vmd.update(ld0("GGIO1$ST$Ind2$stVal"), Data(true)));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(server->take_reports().size(), 2U);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model-lock classification and request records
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(ServerTest, MayModifyModelOnlyForWriteDefineAndDelete) {
+  establish();
+  const ObjectName x = ld0("GGIO1$ST$Ind1$stVal");
+  EXPECT_FALSE(ServerSession::may_modify_model(client->read(x)->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(client->identify()->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(client->status()->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(client->get_variable_access_attributes(x)->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(client->get_named_variable_list_attributes(dataset1())->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(
+      client->get_name_list(GetNameListRequest{object_class::kDomain, GetNameListRequest::Scope::vmd, {}, {}})
+          ->pdu));
+  EXPECT_FALSE(ServerSession::may_modify_model(encode_pdu(Pdu{ConcludeRequestPdu{}})));
+  EXPECT_TRUE(ServerSession::may_modify_model(client->write(x, Data(true))->pdu));
+  EXPECT_TRUE(ServerSession::may_modify_model(client->define_named_variable_list(ld0("LLN0$N"), {x})->pdu));
+  EXPECT_TRUE(ServerSession::may_modify_model(client->delete_named_variable_list({ld0("LLN0$N")})->pdu));
+  // Undecodable or unknown: the safe answer.
+  EXPECT_TRUE(ServerSession::may_modify_model(hex("a0 05 02 01 07 83 00")));  // rename
+  EXPECT_TRUE(ServerSession::may_modify_model(hex("a0 05 02 01")));           // truncated
+  EXPECT_TRUE(ServerSession::may_modify_model(hex("ff 01 00")));
+  EXPECT_TRUE(ServerSession::may_modify_model({}));
+}
+
+TEST_F(ServerTest, RequestRecordsNameServiceObjectAndResult) {
+  ServerOptions so;
+  so.record_requests = true;
+  establish(so);
+  auto req = client->read(ld0("MMXU1$MX$TotW$mag$f"));
+  auto out = server->on_pdu(req->pdu);
+  ASSERT_TRUE(out.request);
+  EXPECT_EQ(out.request->invoke_id, req->invoke_id);
+  EXPECT_EQ(out.request->service, service::kRead);
+  EXPECT_EQ(out.request->object, "LD0/MMXU1$MX$TotW$mag$f");
+  EXPECT_EQ(out.request->objects, 1U);
+  EXPECT_TRUE(out.request->ok);
+  (void)client->on_pdu(out.send.at(0));
+
+  req = client->write(ld0("XCBR1$ST$Pos$stVal"), Data(make_bit_string({0}, 2)));
+  out = server->on_pdu(req->pdu);
+  ASSERT_TRUE(out.request);
+  EXPECT_EQ(out.request->service, service::kWrite);
+  EXPECT_FALSE(out.request->ok);
+  EXPECT_EQ(out.request->result, "object-access-denied");
+  (void)client->on_pdu(out.send.at(0));
+
+  req = client->get_variable_access_attributes(ld0("Nope"));
+  out = server->on_pdu(req->pdu);
+  ASSERT_TRUE(out.request);
+  EXPECT_FALSE(out.request->ok);
+  EXPECT_EQ(out.request->result, "access: object-non-existent");
+  (void)client->on_pdu(out.send.at(0));
+
+  out = server->on_pdu(hex("a0 05 02 01 07 83 00"));  // rename: fails to decode, no record
+  EXPECT_FALSE(out.request);
+  EXPECT_TRUE(out.error);
+}
+
+TEST_F(ServerTest, RequestRecordsAreOffByDefault) {
+  establish();
+  auto out = server->on_pdu(client->identify()->pdu);
+  EXPECT_FALSE(out.request);
+}
+
+TEST_F(ServerTest, PduLargerThanNegotiatedIsRejectedUndecoded) {
+  ServerOptions so;
+  so.max_pdu_size = 300;
+  establish(so);
+  std::vector<ObjectName> many;
+  for (int i = 0; i < 30; ++i) many.push_back(ld0("GGIO1$ST$Ind1$stVal"));
+  ReadRequest rr;
+  ListOfVariable l;
+  for (auto& n : many) l.items.push_back(VariableDef{n, std::nullopt});
+  rr.variables = l;
+  const Bytes big = encode_pdu(Pdu{ConfirmedRequestPdu{99, rr}});
+  ASSERT_GT(big.size(), 300U);
+  auto out = server->on_pdu(big);
+  ASSERT_EQ(out.send.size(), 1U);
+  const Pdu p = decode(out.send[0]);
+  const auto* rj = p.get<RejectPdu>();
+  ASSERT_NE(rj, nullptr);
+  EXPECT_EQ(rj->reject_class, RejectClass::pdu_error);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->code, code(SessionErrc::pdu_too_large));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rejects
 // ---------------------------------------------------------------------------------------------
 
