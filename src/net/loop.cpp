@@ -3,10 +3,10 @@
 // belongs to one worker for its whole life, so its socket, timers and handler are touched by that
 // worker's thread only; other threads reach it through Link (post), which hops onto that thread.
 //
-// Reading: a connection waits for readability and then reads into its worker's buffer, so an
-// idle connection holds no receive buffer (memory per idle association is the point: see
-// docs/performance.md). Asio's epoll reactor re-arms the descriptor for each wait, so data left
-// in the socket after one read wakes the next wait at once.
+// Reading: one async_read_some at a time into the connection's buffer (read_buffer_size, 4 KiB
+// by default: small enough for thousands of idle associations, see docs/performance.md; larger
+// PDUs arrive in several chunks, which every handler accepts). Writing: directly while the
+// socket takes the bytes, asynchronously for the rest.
 #include <algorithm>
 #include <cassert>
 #include <utility>
@@ -18,8 +18,6 @@ namespace mmssec::net {
 namespace {
 using SteadyTime = std::chrono::steady_clock::time_point;
 constexpr SteadyTime kNever = SteadyTime::max();
-/// Reads done in one go before yielding to other connections of the same worker.
-constexpr int kReadsPerWakeup = 4;
 
 SteadyTime deadline_after(std::chrono::milliseconds d) {
   return d.count() > 0 ? std::chrono::steady_clock::now() + d : kNever;
@@ -140,6 +138,7 @@ Conn::Conn(Loop::Impl& loop, Loop::Impl::Worker& worker, Tcp::socket socket,
       counters_(counters),
       on_gone_(std::move(on_gone)) {
   options_.read_buffer_size = std::max<std::size_t>(options_.read_buffer_size, 1);
+  read_buf_ = std::make_unique_for_overwrite<std::uint8_t[]>(options_.read_buffer_size);
 }
 
 void Conn::start_accepted(const PeerInfo& peer) {
@@ -165,7 +164,7 @@ void Conn::opened(const PeerInfo& peer) {
   }
   apply(std::move(reply));
   write_next();  // bytes posted before the connection was up
-  if (!closed_ && !closing_) wait_readable();
+  if (!closed_ && !closing_) read_next();
 }
 
 void Conn::start_connect(std::string host, std::uint16_t port, std::chrono::milliseconds timeout) {
@@ -285,42 +284,30 @@ void Conn::apply(Reply&& reply) {
   if (reply.close && !closing_) begin_close();
 }
 
-void Conn::wait_readable() {
-  socket_.async_wait(Tcp::socket::wait_read,
-                     [self = shared_from_this()](const std::error_code& ec) { self->on_readable(ec); });
+void Conn::read_next() {
+  socket_.async_read_some(asio::buffer(read_buf_.get(), options_.read_buffer_size),
+                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-void Conn::on_readable(const std::error_code& ec) {
+void Conn::on_read(const std::error_code& ec, std::size_t n) {
   if (closed_) return;
-  if (ec) {
+  if (ec) {  // end of stream, reset, or cancelled
     close_now();
     return;
   }
   if (closing_) return;  // a close is pending: nothing more is read or handed to the handler
-  Bytes& buf = worker_.read_buffer;
-  if (buf.size() < options_.read_buffer_size) buf.resize(options_.read_buffer_size);
-  for (int i = 0; i < kReadsPerWakeup; ++i) {
-    std::error_code rec;
-    const std::size_t n = socket_.read_some(asio::buffer(buf.data(), options_.read_buffer_size), rec);
-    if (rec == asio::error::would_block || rec == asio::error::try_again) break;
-    if (rec) {  // end of stream or reset
-      close_now();
-      return;
-    }
-    if (counters_ != nullptr) counters_->bytes_in.fetch_add(n, std::memory_order_relaxed);
-    set_deadline(deadline_after(options_.idle_timeout));
-    Reply reply;
-    try {
-      reply = handler_->on_data(ByteView(buf.data(), n));
-    } catch (...) {
-      close_now();
-      return;
-    }
-    apply(std::move(reply));
-    if (closed_ || closing_) return;
-    if (n < options_.read_buffer_size) break;  // drained (most likely): wait for more
+  if (counters_ != nullptr) counters_->bytes_in.fetch_add(n, std::memory_order_relaxed);
+  set_deadline(deadline_after(options_.idle_timeout));
+  Reply reply;
+  try {
+    reply = handler_->on_data(ByteView(read_buf_.get(), n));
+  } catch (...) {
+    close_now();
+    return;
   }
-  wait_readable();
+  apply(std::move(reply));
+  if (closed_ || closing_) return;
+  read_next();
 }
 
 void Conn::enqueue(Bytes&& bytes) {
@@ -336,10 +323,35 @@ void Conn::enqueue(Bytes&& bytes) {
 }
 
 void Conn::write_next() {
-  if (!connected_ || writing_ || out_.empty() || closed_) return;
+  if (!connected_ || writing_ || closed_) return;
+  // Write directly while the socket takes the bytes (the common case: no completion handler,
+  // no extra turn of the event loop); only what the socket does not take goes through
+  // async_write.
+  while (!out_.empty()) {
+    Bytes& front = out_.front();
+    std::error_code ec;
+    const std::size_t n =
+        socket_.write_some(asio::buffer(front.data() + out_offset_, front.size() - out_offset_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      close_now();
+      return;
+    }
+    if (counters_ != nullptr) counters_->bytes_out.fetch_add(n, std::memory_order_relaxed);
+    out_offset_ += n;
+    if (out_offset_ < front.size()) break;  // the socket buffer is full
+    out_bytes_ -= front.size();
+    out_offset_ = 0;
+    out_.pop_front();
+  }
+  if (out_.empty()) {
+    if (closing_) close_now();
+    return;
+  }
   writing_ = true;
+  Bytes& front = out_.front();
   asio::async_write(
-      socket_, asio::buffer(out_.front()),
+      socket_, asio::buffer(front.data() + out_offset_, front.size() - out_offset_),
       [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_write(ec, n); });
 }
 
@@ -352,12 +364,9 @@ void Conn::on_write(const std::error_code& ec, std::size_t n) {
     return;
   }
   out_bytes_ -= out_.front().size();
+  out_offset_ = 0;
   out_.pop_front();
-  if (!out_.empty()) {
-    write_next();
-  } else if (closing_) {
-    close_now();
-  }
+  write_next();
 }
 
 void Conn::begin_close() {

@@ -35,10 +35,6 @@ struct Loop::Impl {
     asio::io_context io{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;
-    /// The receive buffer of every connection of this worker: a connection reads only when the
-    /// socket is readable, hands the bytes to its handler and is done with the buffer before
-    /// the next handler on this thread runs.
-    Bytes read_buffer;
   };
 
   explicit Impl(std::size_t threads);
@@ -85,8 +81,8 @@ class Conn final : public detail::LinkTarget, public std::enable_shared_from_thi
 
  private:
   void opened(const PeerInfo& peer);
-  void wait_readable();
-  void on_readable(const std::error_code& ec);
+  void read_next();
+  void on_read(const std::error_code& ec, std::size_t n);
   void apply(Reply&& reply);
   void enqueue(Bytes&& bytes);
   void write_next();
@@ -105,7 +101,9 @@ class Conn final : public detail::LinkTarget, public std::enable_shared_from_thi
   ConnectionCounters* counters_;
   OnGone on_gone_;
   std::vector<std::shared_ptr<asio::steady_timer>> timers_;  ///< pending post_after() timers
+  std::unique_ptr<std::uint8_t[]> read_buf_;
   std::deque<Bytes> out_;
+  std::size_t out_offset_ = 0;  ///< bytes of out_.front() already written
   std::size_t out_bytes_ = 0;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool connected_ = false;

@@ -12,7 +12,8 @@ enum Exit : int {
   kOk = 0,
   kMalformed = 1,  ///< input decoded with errors (decode), protocol failure (client)
   kUsage = 2,      ///< bad arguments
-  kIoError = 3,    ///< cannot read/write a file, cannot connect
+  kIoError = 3,    ///< cannot read/write a file, cannot connect or listen
+  kTimeout = 4,    ///< the peer did not answer in time
 };
 
 const char* version();
@@ -21,5 +22,9 @@ int exit_code();
 void set_exit_code(int code);
 
 void register_decode(CLI::App& app);
+void register_server(CLI::App& app);
+void register_client(CLI::App& app);
+void register_bench(CLI::App& app);
+void register_demo(CLI::App& app);
 
 }  // namespace mmssec::tool

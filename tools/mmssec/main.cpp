@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mmssec ") + mmssec::tool::version());
   mmssec::tool::register_decode(app);
+  mmssec::tool::register_server(app);
+  mmssec::tool::register_client(app);
+  mmssec::tool::register_bench(app);
+  mmssec::tool::register_demo(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,11 +11,12 @@
 namespace mmssec::tool {
 
 namespace {
-std::optional<std::uint16_t> parse_port(std::string_view s) {
+std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
   unsigned v = 0;
   if (s.empty()) return std::nullopt;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > 65535) return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size() || (v == 0 && !allow_zero) || v > 65535)
+    return std::nullopt;
   return static_cast<std::uint16_t>(v);
 }
 
@@ -66,9 +67,11 @@ std::optional<Target> parse_host_port(std::string_view s, bool port_required, st
     }
     return t;
   }
-  const auto port = parse_port(port_text);
+  // A listening port of 0 asks for an ephemeral one; a target needs a real port.
+  const auto port = parse_port(port_text, port_required);
   if (!port) {
-    error = "port '" + std::string(port_text) + "' is not a number from 1 to 65535";
+    error = "port '" + std::string(port_text) + "' is not a number from " + (port_required ? "0" : "1") +
+            " to 65535";
     return std::nullopt;
   }
   t.port = *port;

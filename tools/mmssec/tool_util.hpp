@@ -20,7 +20,7 @@ struct Target {
 };
 /// Parse a target URL; on failure returns nullopt and sets `error` to a readable reason.
 std::optional<Target> parse_target(std::string_view url, std::string& error);
-/// `HOST:PORT` or `[IPv6]:PORT` for --listen (port required).
+/// `HOST:PORT` or `[IPv6]:PORT` for --listen (port required; 0 = an ephemeral port).
 std::optional<Target> parse_listen(std::string_view text, std::string& error);
 /// "127.0.0.1:102", "[::1]:102".
 std::string format_endpoint(const std::string& host, std::uint16_t port);

@@ -30,9 +30,9 @@ struct ConnectionOptions {
   /// Bytes queued for sending but not yet written. A peer that does not read while replies pile
   /// up beyond this is closed (slow-reader protection).
   std::size_t max_outgoing_bytes = 1U << 20;  // 1 MiB
-  /// The largest on_data() chunk. Reads go into a buffer of the loop thread, so an idle
-  /// connection holds no receive buffer of its own.
-  std::size_t read_buffer_size = 16U * 1024U;
+  /// Each connection's receive buffer = the largest on_data() chunk. Small, because every idle
+  /// connection holds one; larger messages simply arrive in several chunks.
+  std::size_t read_buffer_size = 4U * 1024U;
 };
 
 /// Settings of an outgoing connection.

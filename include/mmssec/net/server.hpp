@@ -51,8 +51,9 @@ struct ServerConfig {
   /// Bytes queued for sending but not yet written. A peer that does not read while replies
   /// pile up beyond this is closed (slow-reader protection).
   std::size_t max_outgoing_bytes = 1U << 20;  // 1 MiB
-  /// Size of each connection's (reused) receive buffer = the largest on_data() chunk.
-  std::size_t read_buffer_size = 16U * 1024U;
+  /// Size of each connection's (reused) receive buffer = the largest on_data() chunk. Small,
+  /// because every idle connection holds one; larger messages arrive in several chunks.
+  std::size_t read_buffer_size = 4U * 1024U;
   /// listen() backlog.
   int backlog = 128;
 };

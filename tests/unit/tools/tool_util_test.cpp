@@ -44,6 +44,10 @@ TEST(ToolTarget, ListenRequiresPort) {
   auto t = parse_listen("0.0.0.0:102", err);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->port, 102);
+  t = parse_listen("127.0.0.1:0", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_EQ(t->port, 0);
+  EXPECT_FALSE(parse_listen("127.0.0.1:65536", err));
   t = parse_listen("[::]:10102", err);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->host, "::");
