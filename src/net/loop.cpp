@@ -28,7 +28,28 @@ SteadyTime deadline_after(std::chrono::milliseconds d) {
 // Loop
 // ---------------------------------------------------------------------------------------------
 
-Loop::Impl::Impl(std::size_t threads) {
+namespace {
+/// One worker's event loop. After the last ready handler it keeps polling for `spin` before it
+/// blocks in the kernel: a request/response peer usually answers within tens of microseconds,
+/// and catching that answer while still awake saves the wake-up latency of a sleeping thread
+/// (on virtual machines often larger than the whole round trip). spin = 0 blocks at once.
+void run_worker(asio::io_context& io, std::chrono::microseconds spin) {
+  if (spin.count() <= 0) {
+    io.run();
+    return;
+  }
+  for (;;) {
+    if (io.poll() > 0) continue;
+    const auto until = std::chrono::steady_clock::now() + spin;
+    std::size_t ran = 0;
+    while (ran == 0 && !io.stopped() && std::chrono::steady_clock::now() < until) ran = io.poll();
+    if (ran > 0) continue;
+    if (io.run_one() == 0) return;  // stopped: no work left
+  }
+}
+}  // namespace
+
+Loop::Impl::Impl(std::size_t threads, std::chrono::microseconds busy_poll) {
   if (threads == 0) threads = std::thread::hardware_concurrency();
   threads = std::max<std::size_t>(threads, 1);
   workers.reserve(threads);
@@ -39,10 +60,10 @@ Loop::Impl::Impl(std::size_t threads) {
   }
   for (auto& w : workers) {
     Worker* wp = w.get();
-    wp->thread = std::thread([wp] {
+    wp->thread = std::thread([wp, spin = busy_poll] {
       for (;;) {
         try {
-          wp->io.run();
+          run_worker(wp->io, spin);
           return;
         } catch (...) {  // NOLINT(bugprone-empty-catch): handlers catch their own; keep serving
         }
@@ -98,7 +119,8 @@ void Loop::Impl::stop() {
   });
 }
 
-Loop::Loop(std::size_t threads) : impl_(std::make_unique<Impl>(threads)) {}
+Loop::Loop(std::size_t threads, std::chrono::microseconds busy_poll)
+    : impl_(std::make_unique<Impl>(threads, busy_poll)) {}
 Loop::~Loop() { stop(); }
 void Loop::stop() { impl_->stop(); }
 std::size_t Loop::threads() const noexcept { return impl_->workers.size(); }
@@ -285,8 +307,9 @@ void Conn::apply(Reply&& reply) {
 }
 
 void Conn::read_next() {
-  socket_.async_read_some(asio::buffer(read_buf_.get(), options_.read_buffer_size),
-                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_read(ec, n); });
+  socket_.async_read_some(
+      asio::buffer(read_buf_.get(), options_.read_buffer_size),
+      [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void Conn::on_read(const std::error_code& ec, std::size_t n) {

@@ -37,7 +37,7 @@ struct Loop::Impl {
     std::thread thread;
   };
 
-  explicit Impl(std::size_t threads);
+  Impl(std::size_t threads, std::chrono::microseconds busy_poll);
 
   /// The worker for the next connection (round-robin).
   Worker& next_worker();

@@ -122,7 +122,7 @@ Status Server::start() {
   const auto address = asio::ip::make_address(s.config.host, ec);
   if (ec) return Error{Errc::resolve_failed};
   const Tcp::endpoint endpoint(address, s.config.port);
-  s.loop = std::make_unique<Loop>(s.config.threads);
+  s.loop = std::make_unique<Loop>(s.config.threads, s.config.busy_poll);
   asio::io_context& io = s.loop->impl().workers.front()->io;
   s.acceptor.emplace(io);
   s.accept_retry.emplace(io);

@@ -43,10 +43,16 @@ struct ConnectOptions {
                                .idle_timeout = std::chrono::milliseconds{0}};
 };
 
+/// Default of Loop's busy_poll (and ServerConfig::busy_poll).
+inline constexpr std::chrono::microseconds kDefaultBusyPoll{50};
+
 class Loop {
  public:
   /// Start `threads` event-loop threads (0 = std::thread::hardware_concurrency(), at least 1).
-  explicit Loop(std::size_t threads = 0);
+  /// `busy_poll`: how long a worker keeps polling for new events after its last one before it
+  /// sleeps in the kernel. Trades a little CPU right after activity for the wake-up latency of a
+  /// sleeping thread; 0 sleeps at once (see docs/performance.md).
+  explicit Loop(std::size_t threads = 0, std::chrono::microseconds busy_poll = kDefaultBusyPoll);
   /// Calls stop().
   ~Loop();
   Loop(const Loop&) = delete;

@@ -38,6 +38,8 @@ struct ServerConfig {
   std::uint16_t port = 102;
   /// Size of the fixed thread pool; 0 = std::thread::hardware_concurrency() (at least 1).
   std::size_t threads = 0;
+  /// How long a worker polls for new events before sleeping (net::Loop); 0 = never spin.
+  std::chrono::microseconds busy_poll = kDefaultBusyPoll;
   /// Connections served at once. Further connections are accepted and closed at once
   /// (counted in ServerStats::rejected) so that they do not linger in the listen backlog.
   std::size_t max_connections = 256;
