@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "mmssec/core/overloaded.hpp"
 #include "mmssec/mms/pdu.hpp"
 
 namespace mmssec::endpoint {
@@ -79,13 +80,6 @@ struct ServerConnection::Shared {
 };
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "mmssec/core/overloaded.hpp"
+
 namespace mmssec::mms {
 namespace {
 
@@ -16,13 +18,6 @@ using ber::Tag;
 
 constexpr Tag ctx(std::uint32_t n) { return Tag::context(n); }
 constexpr Tag cons(std::uint32_t n) { return Tag::context_cons(n); }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // ---------------------------------------------------------------------------------------------
 // Primitive helpers

@@ -9,15 +9,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "mmssec/core/overloaded.hpp"
+
 namespace mmssec::mms {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 class SessionCategory final : public std::error_category {
  public:

@@ -90,8 +90,13 @@ TEST(ToolHistogram, SmallValuesExactAndMergeAdds) {
 TEST(ToolJson, Escapes) { EXPECT_EQ(json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\""); }
 
 TEST(ToolRss, ReadsProcStatus) {
-  EXPECT_GT(peak_rss_kib(), 0U);
-  EXPECT_GE(peak_rss_kib(), current_rss_kib());
+  // Both move while they are read (reading /proc allocates), so only their presence and rough
+  // order are checked.
+  const std::size_t current = current_rss_kib();
+  const std::size_t peak = peak_rss_kib();
+  EXPECT_GT(current, 0U);
+  EXPECT_GT(peak, 0U);
+  EXPECT_GE(peak + 1024, current);
 }
 
 }  // namespace
