@@ -30,8 +30,8 @@ if [ ! -x "$mmssec" ]; then
   cmake --preset release >/dev/null
   cmake --build --preset release --target mmssec
 fi
-# Each idle association costs one descriptor on each side.
-need=$((2 * idle + 256))
+# Each idle association costs one descriptor in the server and one in the bench process.
+need=$((idle + 256))
 if [ "$(ulimit -n)" -lt "$need" ]; then
   ulimit -n "$need" 2>/dev/null || { echo "error: need 'ulimit -n $need' for $idle associations" >&2; exit 3; }
 fi

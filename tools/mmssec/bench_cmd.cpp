@@ -42,6 +42,7 @@ struct BenchArgs {
   bool json = false;
   bool quiet = false;
   std::size_t threads = 1;
+  std::int64_t busy_poll_us = net::kDefaultBusyPoll.count();
   std::size_t connect_concurrency = 64;
   double timeout_s = 10;
 };
@@ -157,7 +158,8 @@ int run_bench(const BenchArgs& a) {
   const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.timeout_s * 1000));
 
   auto shared = std::make_shared<Shared>();
-  net::Loop loop(a.threads);
+  if (a.busy_poll_us < 0) return usage_error("--busy-poll must not be negative");
+  net::Loop loop(a.threads, std::chrono::microseconds(a.busy_poll_us));
   endpoint::ClientConfig cfg;
   cfg.host = target->host;
   cfg.port = target->port;
@@ -387,6 +389,9 @@ void register_bench(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print the result as one JSON object");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_option("--threads", args->threads, "Client event-loop threads")->capture_default_str();
+  cmd->add_option("--busy-poll", args->busy_poll_us,
+                  "Microseconds the event loop keeps polling before it sleeps (0 = never spin)")
+      ->capture_default_str();
   cmd->add_option("--connect-concurrency", args->connect_concurrency, "Associations being set up at once")
       ->capture_default_str();
   cmd->add_option("--timeout", args->timeout_s, "Seconds for connect, association and each read")

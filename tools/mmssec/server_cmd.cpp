@@ -16,6 +16,7 @@
 #include "mmssec/endpoint/server.hpp"
 #include "mmssec/mms/default_model.hpp"
 #include "mmssec/mms/model_file.hpp"
+#include "mmssec/net/loop.hpp"
 #include "tool_util.hpp"
 
 namespace mmssec::tool {
@@ -27,6 +28,7 @@ struct ServerArgs {
   std::string log_format = "text";
   bool no_request_log = false;
   std::size_t threads = 0;
+  std::int64_t busy_poll_us = net::kDefaultBusyPoll.count();
   std::size_t max_connections = 1024;
   double idle_timeout_s = 120;
   double association_timeout_s = 10;
@@ -95,6 +97,8 @@ int run_server(const ServerArgs& a) {
   s.network.host = listen->host;
   s.network.port = listen->port;
   s.network.threads = a.threads;
+  if (a.busy_poll_us < 0) return usage_error("--busy-poll must not be negative");
+  s.network.busy_poll = std::chrono::microseconds(a.busy_poll_us);
   s.network.max_connections = a.max_connections;
   s.network.idle_timeout = to_ms(a.idle_timeout_s);
   s.association_timeout = to_ms(a.association_timeout_s);
@@ -190,6 +194,9 @@ void register_server(CLI::App& app) {
   cmd->add_option("--log-format", args->log_format, "text or json")->capture_default_str();
   cmd->add_flag("--no-request-log", args->no_request_log, "Log associations only, not every request");
   cmd->add_option("--threads", args->threads, "Event-loop threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("--busy-poll", args->busy_poll_us,
+                  "Microseconds an event-loop thread keeps polling before it sleeps (0 = never spin)")
+      ->capture_default_str();
   cmd->add_option("--max-connections", args->max_connections, "Connections served at once")
       ->capture_default_str();
   cmd->add_option("--idle-timeout", args->idle_timeout_s,
