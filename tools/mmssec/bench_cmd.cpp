@@ -24,6 +24,7 @@
 #include "mmssec/endpoint/client.hpp"
 #include "mmssec/endpoint/reference.hpp"
 #include "mmssec/net/loop.hpp"
+#include "mmssec/stack/decode.hpp"
 #include "tool_util.hpp"
 
 namespace mmssec::tool {
@@ -57,10 +58,7 @@ constexpr const char* kDescription =
     "Exit codes: 0 ran without errors, 1 some requests or associations failed, 2 bad arguments, "
     "3 no association could be established.";
 
-int usage_error(const std::string& message) {
-  std::cerr << "error: " << message << " (see 'mmssec bench --help')\n";
-  return kUsage;
-}
+int usage_error(const std::string& message) { return tool::usage_error("bench", message); }
 
 /// Shared between the loop threads and the main thread.
 struct Shared {
@@ -238,7 +236,6 @@ int run_bench(const BenchArgs& a) {
   }
   const auto warmup = std::chrono::duration<double>(a.warmup_s);
   const auto duration = std::chrono::duration<double>(a.duration_s);
-  const auto load_start = Clock::now();
   if (!a.idle && a.warmup_s > 0) {
     if (progress) std::fprintf(stderr, "warming up for %.1f s\n", a.warmup_s);
     std::this_thread::sleep_for(warmup);
@@ -274,7 +271,6 @@ int run_bench(const BenchArgs& a) {
   const double measured_s = std::chrono::duration<double>(Clock::now() - measure_start).count();
   const std::uint64_t reads = shared->completed.load();
   if (progress && tty) std::fprintf(stderr, "\n");
-  (void)load_start;
 
   // ---- drain and release
   shared->stopping = true;
@@ -319,9 +315,9 @@ int run_bench(const BenchArgs& a) {
   const std::size_t rss = peak_rss_kib();
   if (a.json) {
     std::string j = "{";
-    j += "\"target\":" + json_string(format_endpoint(target->host, target->port));
-    j += ",\"mode\":" + json_string(a.idle ? "idle" : "read");
-    if (!a.idle) j += ",\"read\":" + json_string(a.read_ref);
+    j += "\"target\":" + stack::json_string(format_endpoint(target->host, target->port));
+    j += ",\"mode\":" + stack::json_string(a.idle ? "idle" : "read");
+    if (!a.idle) j += ",\"read\":" + stack::json_string(a.read_ref);
     j += ",\"associations\":" + std::to_string(a.associations);
     j += ",\"associated\":" + std::to_string(associated);
     j += ",\"outstanding\":" + std::to_string(a.outstanding);
@@ -342,7 +338,7 @@ int run_bench(const BenchArgs& a) {
     j += ",\"errors\":" + std::to_string(error_total) + ",\"error_kinds\":{";
     bool first = true;
     for (const auto& [k, v] : errors) {
-      j += (first ? "" : ",") + json_string(k) + ":" + std::to_string(v);
+      j += (first ? "" : ",") + stack::json_string(k) + ":" + std::to_string(v);
       first = false;
     }
     j += "},\"peak_rss_kib\":" + std::to_string(rss) + "}";

@@ -42,10 +42,7 @@ constexpr const char* kDescription =
     "Exit codes: 0 ok, 1 refused or failed by the server (the ACSE or MMS reason is printed), 2 "
     "bad arguments, 3 cannot connect, 4 timed out.";
 
-int usage_error(const std::string& message) {
-  std::cerr << "error: " << message << " (see 'mmssec client --help')\n";
-  return kUsage;
-}
+int usage_error(const std::string& message) { return tool::usage_error("client", message); }
 
 int exit_for(const endpoint::Failure& f) {
   using endpoint::Errc;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -20,6 +22,8 @@ const char* version();
 /// The exit code the executed subcommand chose.
 int exit_code();
 void set_exit_code(int code);
+/// Prints "error: MESSAGE (see 'mmssec COMMAND --help')" on stderr and returns kUsage.
+int usage_error(const char* command, const std::string& message);
 
 void register_decode(CLI::App& app);
 void register_server(CLI::App& app);

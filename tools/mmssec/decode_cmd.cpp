@@ -40,10 +40,7 @@ constexpr const char* kDescription =
     "Failures are printed to stderr as 'error: <layer>: <message> at offset N'.\n"
     "Exit codes: 0 decoded cleanly, 1 input malformed, 2 bad arguments, 3 file unreadable.";
 
-int usage_error(const std::string& message) {
-  std::cerr << "error: " << message << " (see 'mmssec decode --help')\n";
-  return kUsage;
-}
+int usage_error(const std::string& message) { return tool::usage_error("decode", message); }
 
 void report(const std::vector<stack::Failure>& failures, const std::string& where) {
   for (const auto& f : failures) std::cerr << "error: " << f.describe() << where << '\n';
@@ -117,8 +114,8 @@ int decode_pcap(const DecodeArgs& args, ByteView file, const std::vector<std::ui
               ",\"server\":" + stack::json_string(c.server.to_string()) + ",\"messages\":[";
       for (std::size_t i = 0; i < messages.size(); ++i) {
         if (i != 0) json += ',';
-        json +=
-            "{\"direction\":" + stack::json_string(direction_text(messages[i].direction)) + ",\"record\":";
+        json += "{\"direction\":" + stack::json_string(direction_text(messages[i].direction)) +
+                ",\"record\":";
         json += messages[i].record == SIZE_MAX ? std::string("null") : std::to_string(messages[i].record);
         json += ",\"tree\":" + stack::render_json(*messages[i].node) + "}";
       }

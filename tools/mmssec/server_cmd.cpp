@@ -47,10 +47,7 @@ constexpr const char* kDescription =
     "Stops on SIGINT/SIGTERM (or after --duration seconds) with a graceful shutdown.\n"
     "Exit codes: 0 stopped normally, 2 bad arguments or model file, 3 cannot listen.";
 
-int usage_error(const std::string& message) {
-  std::cerr << "error: " << message << " (see 'mmssec server --help')\n";
-  return kUsage;
-}
+int usage_error(const std::string& message) { return tool::usage_error("server", message); }
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));

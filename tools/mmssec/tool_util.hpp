@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Small helpers shared by the network subcommands: target URLs, process memory, latency
-// statistics, JSON string escaping.
+// statistics.
 #pragma once
 
 #include <chrono>
@@ -50,9 +50,6 @@ class LatencyHistogram {
   std::uint64_t count_ = 0;
   std::uint64_t max_ = 0;
 };
-
-/// `"text"` with JSON escapes.
-std::string json_string(std::string_view s);
 
 /// "1.2 ms", "35 µs" etc. for human output.
 std::string format_duration_ns(std::uint64_t ns);

@@ -87,8 +87,6 @@ TEST(ToolHistogram, SmallValuesExactAndMergeAdds) {
   EXPECT_EQ(a.max(), 1ULL << 40);
 }
 
-TEST(ToolJson, Escapes) { EXPECT_EQ(json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\""); }
-
 TEST(ToolRss, ReadsProcStatus) {
   // Both move while they are read (reading /proc allocates), so only their presence and rough
   // order are checked.
