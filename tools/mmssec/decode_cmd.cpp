@@ -114,8 +114,8 @@ int decode_pcap(const DecodeArgs& args, ByteView file, const std::vector<std::ui
               ",\"server\":" + stack::json_string(c.server.to_string()) + ",\"messages\":[";
       for (std::size_t i = 0; i < messages.size(); ++i) {
         if (i != 0) json += ',';
-        json += "{\"direction\":" + stack::json_string(direction_text(messages[i].direction)) +
-                ",\"record\":";
+        json +=
+            "{\"direction\":" + stack::json_string(direction_text(messages[i].direction)) + ",\"record\":";
         json += messages[i].record == SIZE_MAX ? std::string("null") : std::to_string(messages[i].record);
         json += ",\"tree\":" + stack::render_json(*messages[i].node) + "}";
       }
