@@ -3,9 +3,10 @@
 # the layers listed in its MMSSEC_LAYER_DEPS_<layer> (directly). The `layering` test enforces
 # this on the #include lines of include/mmssec/<layer>/ and src/<layer>/.
 
-set(MMSSEC_LAYERS core ber capture tpkt cotp session presentation acse mms stack net endpoint)
+set(MMSSEC_LAYERS core events ber capture tpkt cotp session presentation acse mms stack net pki tls endpoint)
 
 set(MMSSEC_LAYER_DEPS_core "")
+set(MMSSEC_LAYER_DEPS_events core)
 set(MMSSEC_LAYER_DEPS_ber core)
 set(MMSSEC_LAYER_DEPS_capture core)
 set(MMSSEC_LAYER_DEPS_tpkt core)
@@ -16,9 +17,11 @@ set(MMSSEC_LAYER_DEPS_acse core ber)
 set(MMSSEC_LAYER_DEPS_mms core ber)
 set(MMSSEC_LAYER_DEPS_stack core ber capture tpkt cotp session presentation acse mms)
 set(MMSSEC_LAYER_DEPS_net core)
+set(MMSSEC_LAYER_DEPS_pki core)
+set(MMSSEC_LAYER_DEPS_tls core events net)
 set(MMSSEC_LAYER_DEPS_endpoint core ber acse mms stack net)
 # Layers whose sources (never their public headers) may include Asio / OpenSSL.
-set(MMSSEC_IO_LAYERS net)
+set(MMSSEC_IO_LAYERS net pki tls)
 
 function(mmssec_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion

@@ -30,5 +30,6 @@ void register_server(CLI::App& app);
 void register_client(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_demo(CLI::App& app);
+void register_pki(CLI::App& app);
 
 }  // namespace mmssec::tool

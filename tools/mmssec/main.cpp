@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   mmssec::tool::register_client(app);
   mmssec::tool::register_bench(app);
   mmssec::tool::register_demo(app);
+  mmssec::tool::register_pki(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -102,4 +102,10 @@ class ConnectionHandler {
   virtual void on_closed() {}
 };
 
+/// Wraps the handler of a connection in another one that transforms the byte stream (the TLS
+/// handler around the MMS handler). Servers apply it to every accepted connection, clients to
+/// every connection they open; an empty decorator means plaintext.
+using HandlerDecorator =
+    std::function<std::unique_ptr<ConnectionHandler>(std::unique_ptr<ConnectionHandler> inner)>;
+
 }  // namespace mmssec::net
