@@ -695,7 +695,14 @@ void AsyncClient::connect(Callback<AssociationInfo> done) {
   c.connect_cb = std::move(done);
   net::ConnectOptions opts;
   opts.connect_timeout = c.cfg.connect_timeout;
-  net::Link link = c.loop.connect(c.cfg.host, c.cfg.port, std::make_unique<Handler>(core_), opts);
+  std::unique_ptr<net::ConnectionHandler> handler = std::make_unique<Handler>(core_);
+  if (c.cfg.wrap_connection) {
+    // A decorated connection hands the client its own Link in on_open(): work posted through
+    // the raw connection's Link would bypass the decorator (plaintext under TLS).
+    (void)c.loop.connect(c.cfg.host, c.cfg.port, c.cfg.wrap_connection(std::move(handler)), opts);
+    return;
+  }
+  net::Link link = c.loop.connect(c.cfg.host, c.cfg.port, std::move(handler), opts);
   {
     const std::lock_guard lock(c.mu);
     if (c.life == Core::Life::open) c.link = link;

@@ -568,7 +568,10 @@ MmsServer::MmsServer(ServerSettings settings, std::shared_ptr<ModelHost> model) 
           }
           return nullptr;
         }
-        return std::make_unique<ServerConnection>(sh, sh->next_id.fetch_add(1, std::memory_order_relaxed));
+        std::unique_ptr<net::ConnectionHandler> handler =
+            std::make_unique<ServerConnection>(sh, sh->next_id.fetch_add(1, std::memory_order_relaxed));
+        if (sh->settings->wrap_connection) handler = sh->settings->wrap_connection(std::move(handler));
+        return handler;
       });
 }
 

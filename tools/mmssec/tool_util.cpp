@@ -21,8 +21,10 @@ std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
 }
 
 /// HOST[:PORT] / [V6][:PORT]; `port_required` for --listen.
-std::optional<Target> parse_host_port(std::string_view s, bool port_required, std::string& error) {
+std::optional<Target> parse_host_port(std::string_view s, bool port_required, std::uint16_t default_port,
+                                      std::string& error) {
   Target t;
+  t.port = default_port;
   std::string_view port_text;
   if (s.starts_with('[')) {
     const auto close = s.find(']');
@@ -96,24 +98,33 @@ std::size_t status_field_kib(const char* field) {
 }  // namespace
 
 std::optional<Target> parse_target(std::string_view url, std::string& error) {
-  constexpr std::string_view kScheme = "mms://";
-  if (!url.starts_with(kScheme)) {
-    error = "expected a URL of the form mms://HOST[:PORT], got '" + std::string(url) + "'";
+  // mms:// = plain RFC 1006 (port 102); mmss:// = RFC 1006 under TLS (IEC 62351-4, port 3782).
+  constexpr std::string_view kPlain = "mms://";
+  constexpr std::string_view kTls = "mmss://";
+  const bool tls = url.starts_with(kTls);
+  if (!tls && !url.starts_with(kPlain)) {
+    error = "expected a URL of the form mmss://HOST[:PORT] (TLS) or mms://HOST[:PORT] (plain), got '" +
+            std::string(url) + "'";
     return std::nullopt;
   }
-  auto rest = url.substr(kScheme.size());
+  auto rest = url.substr(tls ? kTls.size() : kPlain.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find('/') != std::string_view::npos) {
-    error = "unexpected path in '" + std::string(url) + "' (use mms://HOST[:PORT])";
+    error =
+        "unexpected path in '" + std::string(url) + "' (use " + (tls ? "mmss" : "mms") + "://HOST[:PORT])";
     return std::nullopt;
   }
-  auto t = parse_host_port(rest, false, error);
-  if (!t) error = "bad URL '" + std::string(url) + "': " + error;
+  auto t = parse_host_port(rest, false, tls ? kTlsPort : kPlainPort, error);
+  if (!t) {
+    error = "bad URL '" + std::string(url) + "': " + error;
+    return t;
+  }
+  t->tls = tls;
   return t;
 }
 
 std::optional<Target> parse_listen(std::string_view text, std::string& error) {
-  auto t = parse_host_port(text, true, error);
+  auto t = parse_host_port(text, true, 0, error);
   if (!t) error = "bad --listen '" + std::string(text) + "': " + error + " (expected HOST:PORT)";
   return t;
 }

@@ -14,11 +14,17 @@
 namespace mmssec::tool {
 
 /// `mms://HOST[:PORT]` (HOST an IPv4 literal, a name, or `[IPv6]`); the port defaults to 102.
+/// The IANA ports: ISO transport over TCP (RFC 1006) and the same under TLS (IEC 62351-4).
+constexpr std::uint16_t kPlainPort = 102;
+constexpr std::uint16_t kTlsPort = 3782;
+
 struct Target {
   std::string host;
-  std::uint16_t port = 102;
+  std::uint16_t port = kPlainPort;
+  bool tls = false;  ///< mmss:// (TLS) rather than mms:// (plain)
 };
-/// Parse a target URL; on failure returns nullopt and sets `error` to a readable reason.
+/// Parse a target URL: mms://HOST[:PORT] (plain, port 102 by default) or mmss://HOST[:PORT] (TLS,
+/// port 3782 by default). On failure returns nullopt and sets `error` to a readable reason.
 std::optional<Target> parse_target(std::string_view url, std::string& error);
 /// `HOST:PORT` or `[IPv6]:PORT` for --listen (port required; 0 = an ephemeral port).
 std::optional<Target> parse_listen(std::string_view text, std::string& error);

@@ -33,6 +33,7 @@
 #include "mmssec/mms/client.hpp"
 #include "mmssec/mms/data.hpp"
 #include "mmssec/mms/pdu.hpp"
+#include "mmssec/net/connection.hpp"
 #include "mmssec/stack/association.hpp"
 
 namespace mmssec::net {
@@ -147,6 +148,10 @@ struct ClientConfig {
   stack::Config stack{};
   /// What the MMS Initiate proposes (outstanding requests, PDU size, ...).
   mms::ClientOptions mms{};
+  /// Wraps the connection's handler (the TLS T-profile: tls::Context::decorator("host:port")).
+  /// Empty = plain RFC 1006. With a decorator, operations submitted while the TCP connection is
+  /// still being set up wait for it (at most connect_timeout).
+  net::HandlerDecorator wrap_connection;
 };
 
 /// What the association negotiated.

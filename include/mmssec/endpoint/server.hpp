@@ -128,6 +128,9 @@ struct ServerSettings {
   bool log_requests = true;
   /// Time source for timestamps and the association timeout; null = the system clock.
   std::shared_ptr<const Clock> clock;
+  /// Wraps every accepted connection's handler (the TLS T-profile: tls::Context::decorator()).
+  /// Empty = plain RFC 1006.
+  net::HandlerDecorator wrap_connection;
 };
 
 // ---------------------------------------------------------------------------------------------

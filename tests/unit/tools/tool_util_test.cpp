@@ -22,8 +22,30 @@ TEST(ToolTarget, ParsesHostAndDefaultPort) {
   ASSERT_TRUE(t) << err;
   EXPECT_EQ(t->host, "::1");
   EXPECT_EQ(t->port, 3782);
+  EXPECT_FALSE(t->tls);
   EXPECT_EQ(format_endpoint("::1", 3782), "[::1]:3782");
   EXPECT_EQ(format_endpoint("127.0.0.1", 102), "127.0.0.1:102");
+}
+
+TEST(ToolTarget, MmssSchemeMeansTlsOnPort3782) {
+  std::string err;
+  auto t = parse_target("mmss://127.0.0.1", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_TRUE(t->tls);
+  EXPECT_EQ(t->port, 3782);
+  t = parse_target("mmss://[::1]", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_EQ(t->port, 3782);
+  t = parse_target("mmss://localhost:10382", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_TRUE(t->tls);
+  EXPECT_EQ(t->port, 10382);
+  t = parse_target("mms://localhost", err);
+  ASSERT_TRUE(t) << err;
+  EXPECT_FALSE(t->tls);
+  EXPECT_EQ(t->port, 102);
+  EXPECT_FALSE(parse_target("mmsss://x", err));
+  EXPECT_NE(err.find("mmss://"), std::string::npos);
 }
 
 TEST(ToolTarget, RejectsBadUrlsWithAReason) {
