@@ -11,7 +11,7 @@ cmake --preset release -DMMSSEC_BUILD_TESTS=OFF -DMMSSEC_BUILD_BENCH=OFF >/dev/n
 cmake --build --preset release --target mmssec
 mmssec=./build/release/tools/mmssec/mmssec
 echo
-echo "=== mmssec demo: server and client on 127.0.0.1"
+echo "=== mmssec demo: lab PKI, then server and client on 127.0.0.1 over TLS (IEC 62351-4 T-profile)"
 echo
 "$mmssec" demo
 echo
@@ -27,7 +27,8 @@ echo "=== and a malformed PDU: the decoder names the failing layer and byte offs
   || echo "(exit status $? means: input decoded with errors, as expected)"
 echo
 echo "Try it yourself:"
-echo "  $mmssec server --listen 127.0.0.1:10102 &"
-echo "  $mmssec client mms://127.0.0.1:10102 list LD0 --recursive"
-echo "  $mmssec client mms://127.0.0.1:10102 watch 'LD0/LLN0\$RP\$urcb01'"
-echo "  $mmssec bench mms://127.0.0.1:10102 --read 'LD0/MMXU1\$MX\$TotW\$mag\$f' -n 100 -k 8 -d 10"
+echo "  $mmssec pki init lab                        # root CA, server/client certificates, CRL"
+echo "  $mmssec server --pki lab --listen 127.0.0.1:13782 &"
+echo "  $mmssec client mmss://127.0.0.1:13782 --pki lab list LD0 --recursive"
+echo "  $mmssec client mmss://127.0.0.1:13782 --pki lab watch 'LD0/LLN0\$RP\$urcb01'"
+echo "  $mmssec bench mmss://127.0.0.1:13782 --pki lab --read 'LD0/MMXU1\$MX\$TotW\$mag\$f' -n 100 -k 8 -d 10"

@@ -39,7 +39,7 @@ fi
 out=build/net-bench
 mkdir -p "$out"
 : > "$out/results.jsonl"
-"$mmssec" server --listen 127.0.0.1:0 --no-request-log --max-connections $((idle + 100)) \
+"$mmssec" server --plain --listen 127.0.0.1:0 --no-request-log --max-connections $((idle + 100)) \
   --idle-timeout 600 2> "$out/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
