@@ -122,11 +122,24 @@ std::string listen_of(std::uint16_t port) { return "127.0.0.1:" + std::to_string
 // mmssec demo
 // ---------------------------------------------------------------------------------------------
 
-TEST(DemoCli, WalksThroughEveryStep) {
+TEST(DemoCli, WalksThroughEveryStepOverTls) {
   const auto r = mmssec({"demo"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   for (const char* step :
-       {"client: associated", "identify: the server is 'mmssec", "list: GetNameList of domains",
+       {"pki: made a lab PKI", "T-profile", "tls: handshake done: TLSv1.3", "client: associated",
+        "identify: the server is 'mmssec", "list: GetNameList of domains", "read: LD0/MMXU1$MX$TotW$mag$f",
+        "report: InformationReport of LD0/LLN0$DataSet1", "release: MMS Conclude, then ACSE RLRQ/RLRE",
+        "refused in the TLS handshake, server alarm TLS_CERT_REVOKED", "server: 1 association"})
+    EXPECT_TRUE(has(r.out, step)) << "missing step '" << step << "'\n" << r.out;
+  EXPECT_FALSE(has(r.out, "FAILED")) << r.out;
+}
+
+TEST(DemoCli, PlainWalksThroughEveryStep) {
+  const auto r = mmssec({"demo", "--plain"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_FALSE(has(r.out, "tls:")) << r.out;
+  for (const char* step :
+       {"plain RFC 1006, no security", "client: associated", "identify: the server is 'mmssec", "list: GetNameList of domains",
         "read: LD0/MMXU1$MX$TotW$mag$f", "report: InformationReport of LD0/LLN0$DataSet1",
         "release: MMS Conclude, then ACSE RLRQ/RLRE", "server: 1 association"})
     EXPECT_TRUE(has(r.out, step)) << "missing step '" << step << "'\n" << r.out;
@@ -154,7 +167,7 @@ class ServerTool : public ::testing::Test {
     for (int attempt = 0; attempt < 3; ++attempt) {
       port_ = unused_port();
       std::vector<std::string> args{
-          "server", "--listen", listen_of(port_), "--duration", "120", "--update-interval", "0.1"};
+          "server", "--plain", "--listen", listen_of(port_), "--duration", "120", "--update-interval", "0.1"};
       args.insert(args.end(), extra.begin(), extra.end());
       server_ = std::make_unique<test_support::Process>(test_support::Process::start(tool_argv(args)));
       ASSERT_TRUE(server_->started()) << server_->error();
@@ -336,7 +349,7 @@ TEST_F(ServerToolJsonLog, EveryRecordIsOneJsonObjectPerLine) {
 }
 
 TEST(ServerToolRun, DurationEndsTheServer) {
-  const auto r = mmssec({"server", "--listen", listen_of(unused_port()), "--duration", "0.5"});
+  const auto r = mmssec({"server", "--plain", "--listen", listen_of(unused_port()), "--duration", "0.5"});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_TRUE(has(r.err, "shutting down")) << r.err;
   EXPECT_TRUE(has(r.err, "served 0 associations")) << r.err;
@@ -353,7 +366,7 @@ TEST(ServerToolRun, BadArgumentsExitTwo) {
                                                {"--listen", ok, "--update-interval", "0"},
                                                {"--listen", ok, "--model", "/does/not/exist.model"},
                                                {"--listen", ok, "--frobnicate"}}) {
-    std::vector<std::string> argv{"server"};
+    std::vector<std::string> argv{"server", "--plain"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--duration", "0.5"});
     const auto r = mmssec(argv);
@@ -364,9 +377,26 @@ TEST(ServerToolRun, BadArgumentsExitTwo) {
   }
 }
 
+TEST(ServerToolRun, PlaintextOnlyWhenAskedFor) {
+  // No credentials and no --plain: refused with a message saying how to proceed.
+  auto r = mmssec({"server", "--listen", listen_of(unused_port()), "--duration", "0.5"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_TRUE(has(r.err, "no TLS credentials")) << r.err;
+  EXPECT_TRUE(has(r.err, "mmssec pki init")) << r.err;
+  EXPECT_TRUE(has(r.err, "--plain")) << r.err;
+  // --plain together with credentials is contradictory.
+  r = mmssec({"server", "--plain", "--pki", "/nonexistent", "--duration", "0.5"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  // --plain says so and raises the plaintext warning event.
+  r = mmssec({"server", "--plain", "--listen", listen_of(unused_port()), "--duration", "0.5"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(has(r.err, "plain RFC 1006: NO security")) << r.err;
+  EXPECT_TRUE(has(r.err, "WARNING TLS_PLAINTEXT")) << r.err;
+}
+
 TEST(ServerToolRun, PortInUseExitsThree) {
   const LocalSocket taken(true);
-  const auto r = mmssec({"server", "--listen", listen_of(taken.port()), "--duration", "5"});
+  const auto r = mmssec({"server", "--plain", "--listen", listen_of(taken.port()), "--duration", "5"});
   EXPECT_EQ(r.exit_code, 3) << r.describe();
   EXPECT_TRUE(has(r.err, "error: cannot listen on " + listen_of(taken.port()))) << r.err;
 }

@@ -25,6 +25,7 @@
 #include "mmssec/endpoint/reference.hpp"
 #include "mmssec/net/loop.hpp"
 #include "mmssec/stack/decode.hpp"
+#include "tls_options.hpp"
 #include "tool_util.hpp"
 
 namespace mmssec::tool {
@@ -40,7 +41,9 @@ struct BenchArgs {
   double warmup_s = 1;
   std::string read_ref;
   bool idle = false;
+  bool setups = false;
   bool json = false;
+  TlsArgs tls;
   bool quiet = false;
   std::size_t threads = 1;
   std::int64_t busy_poll_us = net::kDefaultBusyPoll.count();
@@ -55,6 +58,10 @@ constexpr const char* kDescription =
     "RSS. Works against any MMS server (plain ISO 9506 Read of a named variable).\n"
     "--idle establishes the associations and holds them for --duration without traffic "
     "(association setups per second; measure the server's memory meanwhile).\n"
+    "--setups measures full association setups for --duration: each of the N slots connects, "
+    "associates (TCP, TLS with mutual authentication for mmss://, AARQ/AARE with the MMS "
+    "Initiate), aborts and starts over; prints setups/s and setup latency.\n"
+    "mmss:// URLs run over TLS (credentials from --pki DIR or --cert/--key/--ca).\n"
     "Exit codes: 0 ran without errors, 1 some requests or associations failed, 2 bad arguments, "
     "3 no association could be established.";
 
@@ -68,7 +75,9 @@ struct Shared {
   std::atomic<std::uint64_t> completed_all{0};
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::size_t> associated{0};
-  std::atomic<std::size_t> setup_done{0};  ///< associations that finished trying (ok or not)
+  std::atomic<std::size_t> setup_done{0};   ///< associations that finished trying (ok or not)
+  std::atomic<std::uint64_t> setups{0};     ///< --setups: associations established while measuring
+  std::atomic<std::size_t> setup_slots{0};  ///< --setups: slots still cycling
 
   std::mutex mu;  // guards the fields below
   std::condition_variable cv;
@@ -135,18 +144,153 @@ std::string format_rate(double v) {
   return buf;
 }
 
+/// --setups: N slots, each cycling connect + associate + abort for the duration.
+struct SetupCycle : std::enable_shared_from_this<SetupCycle> {
+  net::Loop* loop = nullptr;
+  endpoint::ClientConfig cfg;
+  std::shared_ptr<Shared> shared;
+  std::shared_ptr<endpoint::AsyncClient> client;
+
+  void next() {
+    if (shared->stopping.load()) {
+      client.reset();
+      shared->setup_slots.fetch_sub(1);
+      shared->cv.notify_all();
+      return;
+    }
+    client = endpoint::AsyncClient::create(*loop, cfg);
+    const auto t0 = Clock::now();
+    client->connect([self = shared_from_this(), t0](endpoint::Outcome<endpoint::AssociationInfo> r) {
+      Shared& s = *self->shared;
+      if (r) {
+        if (s.measuring.load(std::memory_order_relaxed)) {
+          const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+          s.thread_histogram().record(static_cast<std::uint64_t>(ns));
+          s.setups.fetch_add(1, std::memory_order_relaxed);
+        }
+        self->client->abort();
+      } else {
+        s.error(r.failure());
+      }
+      // Start over from the loop, not from inside this client's callback.
+      self->loop->post([self] { self->next(); });
+    });
+  }
+};
+
+int run_setups(const BenchArgs& a, const Target& target, const endpoint::ClientConfig& cfg, net::Loop& loop,
+               bool tty, bool progress) {
+  auto shared = std::make_shared<Shared>();
+  std::vector<std::shared_ptr<SetupCycle>> cycles;
+  shared->setup_slots = a.associations;
+  for (std::size_t i = 0; i < a.associations; ++i) {
+    auto c = std::make_shared<SetupCycle>();
+    c->loop = &loop;
+    c->cfg = cfg;
+    c->shared = shared;
+    cycles.push_back(c);
+  }
+  for (auto& c : cycles) c->next();
+  if (a.warmup_s > 0) {
+    if (progress) std::fprintf(stderr, "warming up for %.1f s\n", a.warmup_s);
+    std::this_thread::sleep_for(std::chrono::duration<double>(a.warmup_s));
+  }
+  shared->measuring = true;
+  const auto start = Clock::now();
+  const auto duration = std::chrono::duration<double>(a.duration_s);
+  std::uint64_t last = 0;
+  auto last_tick = start;
+  while (Clock::now() - start < duration) {
+    const std::chrono::duration<double> left = duration - (Clock::now() - start);
+    std::this_thread::sleep_for(std::min(std::chrono::duration<double>(1.0), left));
+    if (!progress) continue;
+    const auto now = Clock::now();
+    const std::uint64_t n = shared->setups.load();
+    const double dt = std::chrono::duration<double>(now - last_tick).count();
+    std::fprintf(stderr, "%s[%5.1f s] %8.0f setups/s  total %llu  errors %llu%s", tty ? "\r" : "",
+                 std::chrono::duration<double>(now - start).count(),
+                 dt > 0 ? static_cast<double>(n - last) / dt : 0.0, static_cast<unsigned long long>(n),
+                 static_cast<unsigned long long>(shared->error_count()), tty ? "" : "\n");
+    last = n;
+    last_tick = now;
+  }
+  shared->measuring = false;
+  const double measured_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::uint64_t setups = shared->setups.load();
+  if (progress && tty) std::fprintf(stderr, "\n");
+  shared->stopping = true;
+  {
+    std::unique_lock lock(shared->mu);
+    shared->cv.wait_for(lock, cfg.connect_timeout + cfg.association_timeout + std::chrono::seconds(1),
+                        [&] { return shared->setup_slots.load() == 0; });
+  }
+  loop.stop();
+  cycles.clear();
+
+  LatencyHistogram latency;
+  std::map<std::string, std::uint64_t> errors;
+  {
+    const std::lock_guard lock(shared->mu);
+    for (const auto& h : shared->histograms) latency.merge(*h);
+    errors = shared->errors;
+  }
+  std::uint64_t error_total = 0;
+  for (const auto& [k, v] : errors) error_total += v;
+  const double rate = static_cast<double>(setups) / measured_s;
+  const std::size_t rss = peak_rss_kib();
+  if (a.json) {
+    std::string j = "{";
+    j += "\"target\":" + stack::json_string(format_endpoint(target.host, target.port));
+    j += ",\"mode\":\"setups\",\"tls\":" + std::string(target.tls ? "true" : "false");
+    j += ",\"slots\":" + std::to_string(a.associations);
+    j += ",\"client_threads\":" + std::to_string(loop.threads());
+    j += ",\"duration_seconds\":" + std::to_string(measured_s);
+    j += ",\"setups\":" + std::to_string(setups);
+    j += ",\"setups_per_second\":" + format_rate(rate);
+    j += ",\"setup_latency_us\":{\"p50\":" +
+         std::to_string(static_cast<double>(latency.quantile(0.5)) / 1000.0) +
+         ",\"p90\":" + std::to_string(static_cast<double>(latency.quantile(0.9)) / 1000.0) +
+         ",\"p99\":" + std::to_string(static_cast<double>(latency.quantile(0.99)) / 1000.0) +
+         ",\"max\":" + std::to_string(static_cast<double>(latency.max()) / 1000.0) + "}";
+    j += ",\"errors\":" + std::to_string(error_total) + ",\"error_kinds\":{";
+    bool first = true;
+    for (const auto& [k, v] : errors) {
+      j += (first ? "" : ",") + stack::json_string(k) + ":" + std::to_string(v);
+      first = false;
+    }
+    j += "},\"peak_rss_kib\":" + std::to_string(rss) + "}";
+    std::cout << j << '\n';
+  } else {
+    std::cout << "target:        " << format_endpoint(target.host, target.port)
+              << (target.tls ? " (TLS)" : " (plain)") << '\n'
+              << "load:          " << a.associations << " slot(s) each cycling connect + associate + abort, "
+              << measured_s << " s measured after " << a.warmup_s << " s warm-up\n"
+              << "setups:        " << format_rate(rate) << " associations/s (" << setups << " setups)\n"
+              << "setup latency: p50 " << format_duration_ns(latency.quantile(0.5)) << ", p90 "
+              << format_duration_ns(latency.quantile(0.9)) << ", p99 "
+              << format_duration_ns(latency.quantile(0.99)) << ", max " << format_duration_ns(latency.max())
+              << '\n'
+              << "errors:        " << error_total << '\n';
+    for (const auto& [k, v] : errors) std::cout << "  " << v << " x " << k << '\n';
+    std::cout << "peak RSS:      " << rss << " KiB (this process)\n";
+  }
+  if (setups == 0) return kIoError;
+  return error_total == 0 ? kOk : kMalformed;
+}
+
 int run_bench(const BenchArgs& a) {
   std::string err;
   const auto target = parse_target(a.url, err);
   if (!target) return usage_error(err);
   if (a.associations == 0) return usage_error("--associations must be at least 1");
+  if (a.idle && a.setups) return usage_error("--idle and --setups exclude each other");
   if (!a.idle && a.outstanding == 0) return usage_error("--outstanding must be at least 1");
   if (a.duration_s <= 0) return usage_error("--duration must be positive");
   if (a.warmup_s < 0) return usage_error("--warmup must not be negative");
   if (a.connect_concurrency == 0) return usage_error("--connect-concurrency must be at least 1");
   std::optional<mms::ObjectName> name;
-  if (!a.idle) {
-    if (a.read_ref.empty()) return usage_error("--read REF is required (or --idle)");
+  if (!a.idle && !a.setups) {
+    if (a.read_ref.empty()) return usage_error("--read REF is required (or --idle, --setups)");
     auto n = endpoint::parse_reference(a.read_ref);
     if (!n) return usage_error(endpoint::format_failure(n.failure()));
     name = *n;
@@ -167,6 +311,17 @@ int run_bench(const BenchArgs& a) {
   cfg.release_timeout = timeout;
   cfg.mms.max_outstanding_calling =
       static_cast<std::int16_t>(std::min<std::size_t>(std::max<std::size_t>(a.outstanding, 1), 32767));
+  if (target->tls) {
+    auto sink = make_event_sink(a.tls, events::Format::text, events::Severity::warning, err);
+    std::shared_ptr<tls::Context> ctx;
+    if (sink) ctx = make_tls_context(a.tls, tls::Role::client, sink, err);
+    if (!ctx) return usage_error(err);
+    // No peer key: every setup is a full handshake (no session resumption), like openssl s_time -new.
+    cfg.wrap_connection = ctx->decorator();
+  } else if (has_tls_credentials(a.tls)) {
+    return usage_error("TLS credentials were given but " + a.url + " is plain RFC 1006; use mmss://");
+  }
+  if (a.setups) return run_setups(a, *target, cfg, loop, tty, progress);
 
   // ---- establish the associations, at most connect_concurrency at a time
   std::vector<std::shared_ptr<endpoint::AsyncClient>> clients(a.associations);
@@ -374,7 +529,7 @@ void register_bench(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("bench", "Load generator: reads/s and latency percentiles against an MMS server");
   cmd->description(kDescription);
-  cmd->add_option("url", args->url, "mms://HOST[:PORT]")->required();
+  cmd->add_option("url", args->url, "mmss://HOST[:PORT] (TLS) or mms://HOST[:PORT] (plain)")->required();
   cmd->add_option("--associations,-n", args->associations, "Associations to open")->capture_default_str();
   cmd->add_option("--outstanding,-k", args->outstanding, "Reads kept in flight per association")
       ->capture_default_str();
@@ -382,6 +537,9 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--warmup", args->warmup_s, "Seconds of load before measuring")->capture_default_str();
   cmd->add_option("--read", args->read_ref, "Variable to read, e.g. LD0/MMXU1$MX$TotW$mag$f");
   cmd->add_flag("--idle", args->idle, "Only establish and hold the associations");
+  cmd->add_flag(
+      "--setups", args->setups,
+      "Measure association setups/s: each of --associations slots cycles connect, associate, abort");
   cmd->add_flag("--json", args->json, "Print the result as one JSON object");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_option("--threads", args->threads, "Client event-loop threads")->capture_default_str();
@@ -392,6 +550,7 @@ void register_bench(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--timeout", args->timeout_s, "Seconds for connect, association and each read")
       ->capture_default_str();
+  add_tls_options(*cmd, args->tls);
   cmd->callback([args] { set_exit_code(run_bench(*args)); });
 }
 

@@ -13,6 +13,7 @@
 #include "mmssec/endpoint/client.hpp"
 #include "mmssec/endpoint/reference.hpp"
 #include "mmssec/mms/pdu.hpp"
+#include "tls_options.hpp"
 #include "tool_util.hpp"
 
 namespace mmssec::tool {
@@ -20,6 +21,7 @@ namespace {
 
 struct ClientArgs {
   std::string url;
+  TlsArgs tls;
   double timeout_s = 10;
   // list
   std::string domain;
@@ -35,7 +37,9 @@ struct ClientArgs {
 };
 
 constexpr const char* kDescription =
-    "Talk to an MMS server: mmssec client mms://HOST[:PORT] COMMAND (port 102 by default).\n"
+    "Talk to an MMS server: mmssec client mmss://HOST[:PORT] COMMAND over TLS (IEC 62351-4 "
+    "T-profile, port 3782 by default; credentials from --pki DIR or --cert/--key/--ca), or "
+    "mms://HOST[:PORT] for plain RFC 1006 (port 102, no security).\n"
     "References are DOMAIN/ITEM with IEC 61850 '$' components, e.g. LD0/MMXU1$MX$TotW$mag$f; "
     "values use the syntax of docs/client.md (true, 42, 1.5, b01, 0x0a0b, \"text\", "
     "2026-01-02T03:04:05Z, {a, b}).\n"
@@ -76,6 +80,21 @@ std::unique_ptr<endpoint::Client> open(const ClientArgs& a, int& code) {
   cfg.association_timeout = t;
   cfg.request_timeout = t;
   cfg.release_timeout = t;
+  if (target->tls) {
+    // Warnings and alarms (why a handshake failed) on stderr; the established session is not news.
+    auto sink = make_event_sink(a.tls, events::Format::text, events::Severity::warning, err);
+    std::shared_ptr<tls::Context> ctx;
+    if (sink) ctx = make_tls_context(a.tls, tls::Role::client, sink, err);
+    if (!ctx) {
+      code = usage_error(err);
+      return nullptr;
+    }
+    cfg.wrap_connection = ctx->decorator(format_endpoint(target->host, target->port));
+  } else if (has_tls_credentials(a.tls)) {
+    code = usage_error("TLS credentials were given but " + a.url +
+                       " is plain RFC 1006; use mmss://HOST[:PORT] for TLS");
+    return nullptr;
+  }
   auto client = std::make_unique<endpoint::Client>(cfg);
   auto info = client->connect();
   if (!info) {
@@ -272,7 +291,9 @@ void register_client(CLI::App& app) {
   auto* cmd = app.add_subcommand("client", "Talk to an MMS server (identify, list, read, write, watch)");
   cmd->description(kDescription);
   cmd->require_subcommand(1);
-  cmd->add_option("url", args->url, "mms://HOST[:PORT]")->required();
+  cmd->fallthrough();  // the client's options may also follow the command: ... identify --pki DIR
+  cmd->add_option("url", args->url, "mmss://HOST[:PORT] (TLS) or mms://HOST[:PORT] (plain)")->required();
+  add_tls_options(*cmd, args->tls);
   cmd->add_option("--timeout", args->timeout_s, "Seconds to wait for connect, association and each answer")
       ->capture_default_str();
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// `mmssec server`: an MMS server on plain RFC 1006 with the embedded default IED model (or a
-// model file), logging associations and requests on stderr. Runs until SIGINT/SIGTERM (or
-// --duration), then shuts down gracefully.
+// `mmssec server`: an MMS server with the embedded default IED model (or a model file) over TLS
+// (the IEC 62351-4 T-profile, port 3782) or, only when asked for with --plain, plain RFC 1006
+// (port 102). Logs associations and requests on stderr, security events too. Runs until
+// SIGINT/SIGTERM (or --duration), then shuts down gracefully; SIGHUP reloads the CRLs.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -17,13 +18,16 @@
 #include "mmssec/mms/default_model.hpp"
 #include "mmssec/mms/model_file.hpp"
 #include "mmssec/net/loop.hpp"
+#include "tls_options.hpp"
 #include "tool_util.hpp"
 
 namespace mmssec::tool {
 namespace {
 
 struct ServerArgs {
-  std::string listen = "127.0.0.1:102";
+  std::string listen;  ///< default 127.0.0.1:3782 (TLS) or 127.0.0.1:102 (--plain)
+  bool plain = false;
+  TlsArgs tls;
   std::string model_file;
   std::string log_format = "text";
   bool no_request_log = false;
@@ -37,15 +41,21 @@ struct ServerArgs {
 };
 
 constexpr const char* kDescription =
-    "Serve MMS (ISO 9506) over RFC 1006 (TPKT/COTP) with the OSI upper layers.\n"
+    "Serve MMS (ISO 9506) over RFC 1006 (TPKT/COTP) with the OSI upper layers, under TLS per IEC "
+    "62351-4 (T-profile: TLS 1.2/1.3, mutual authentication, port 3782). Credentials come from "
+    "--pki DIR (made by 'mmssec pki init DIR') or --cert/--key/--ca/--crl. Plain RFC 1006 without "
+    "any security (port 102) only with --plain.\n"
     "Without --model it serves the embedded default IED: logical device LD0 with LLN0, LPHD1, "
     "MMXU1 (measurements that change every --update-interval), GGIO1 (status points; Ind1 "
     "toggles every 5 updates), XCBR1 (breaker position), the data set LLN0$DataSet1 and the "
     "report control LLN0$RP$urcb01 (write TRUE to its RptEna to receive InformationReports).\n"
     "--model FILE loads a model in the format of docs/model-format.md instead.\n"
     "Logs every association and request on stderr (text, or one JSON object per line).\n"
-    "Stops on SIGINT/SIGTERM (or after --duration seconds) with a graceful shutdown.\n"
-    "Exit codes: 0 stopped normally, 2 bad arguments or model file, 3 cannot listen.";
+    "Security events (docs/SECURITY.md) go to stderr as well (--security-log, --syslog).\n"
+    "Stops on SIGINT/SIGTERM (or after --duration seconds) with a graceful shutdown; SIGHUP "
+    "reloads the CRL files (live sessions whose peer is now revoked are cut).\n"
+    "Exit codes: 0 stopped normally, 2 bad arguments, model file or TLS configuration, 3 cannot "
+    "listen.";
 
 int usage_error(const std::string& message) { return tool::usage_error("server", message); }
 
@@ -59,10 +69,28 @@ double unix_now() {
 
 int run_server(const ServerArgs& a) {
   std::string err;
-  const auto listen = parse_listen(a.listen, err);
-  if (!listen) return usage_error(err);
   if (a.log_format != "text" && a.log_format != "json") {
     return usage_error("--log-format must be 'text' or 'json', got '" + a.log_format + "'");
+  }
+  const bool json = a.log_format == "json";
+  if (a.plain && has_tls_credentials(a.tls)) {
+    return usage_error("--plain serves without TLS: drop it, or drop the TLS credentials");
+  }
+  if (!a.plain && !has_tls_credentials(a.tls)) {
+    return usage_error(
+        "no TLS credentials: give --pki DIR (make one with 'mmssec pki init DIR') or --cert, --key and "
+        "--ca; --plain serves plain RFC 1006 on port 102 without any security");
+  }
+  const auto listen =
+      parse_listen(a.listen.empty() ? (a.plain ? "127.0.0.1:102" : "127.0.0.1:3782") : a.listen, err);
+  if (!listen) return usage_error(err);
+  auto security =
+      make_event_sink(a.tls, json ? events::Format::json : events::Format::text, events::Severity::info, err);
+  if (!security) return usage_error(err);
+  std::shared_ptr<tls::Context> tls_context;
+  if (!a.plain) {
+    tls_context = make_tls_context(a.tls, tls::Role::server, security, err);
+    if (!tls_context) return usage_error(err);
   }
   if (a.update_interval_s < 0.01) return usage_error("--update-interval must be at least 0.01 s");
 
@@ -100,7 +128,7 @@ int run_server(const ServerArgs& a) {
   s.network.idle_timeout = to_ms(a.idle_timeout_s);
   s.association_timeout = to_ms(a.association_timeout_s);
   s.log_requests = !a.no_request_log;
-  const bool json = a.log_format == "json";
+  if (tls_context) s.wrap_connection = tls_context->decorator();
   auto log_mu = std::make_shared<std::mutex>();
   s.on_event = [json, log_mu](const endpoint::ServerEvent& e) {
     const std::string line = (json ? endpoint::format_json(e) : endpoint::format_text(e)) + "\n";
@@ -114,6 +142,7 @@ int run_server(const ServerArgs& a) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   endpoint::MmsServer server(std::move(s), model);
@@ -124,10 +153,21 @@ int run_server(const ServerArgs& a) {
     std::cerr << '\n';
     return kIoError;
   }
-  std::cerr << "mmssec server listening on " << format_endpoint(listen->host, server.port())
-            << " (plain RFC 1006)\n"
-            << "model: " << model_text << '\n'
-            << "stop with Ctrl-C\n";
+  if (tls_context) {
+    const auto& c = tls_context->config();
+    std::cerr << "mmssec server listening on " << format_endpoint(listen->host, server.port()) << " ("
+              << tls::version_name(c.min_version) << " to " << tls::version_name(c.max_version)
+              << ", mutual authentication, "
+              << (c.crl_files.empty() ? "NO revocation checking" : "CRL checking") << ")\n";
+  } else {
+    std::cerr << "mmssec server listening on " << format_endpoint(listen->host, server.port())
+              << " (plain RFC 1006: NO security)\n";
+    security->emit(
+        events::make_event(events::Id::tls_plaintext, "serving plain RFC 1006 on " +
+                                                          format_endpoint(listen->host, server.port()) +
+                                                          " (--plain): no authentication, no encryption"));
+  }
+  std::cerr << "model: " << model_text << '\n' << "stop with Ctrl-C\n";
 
   const auto start = std::chrono::steady_clock::now();
   const auto interval = to_ms(a.update_interval_s);
@@ -142,6 +182,18 @@ int run_server(const ServerArgs& a) {
     if (sig == SIGINT || sig == SIGTERM) {
       signal_seen = sig;
       break;
+    }
+    if (sig == SIGHUP) {
+      if (!tls_context) {
+        std::cerr << "SIGHUP: nothing to reload (plain RFC 1006)\n";
+        continue;
+      }
+      std::string why;
+      if (auto st = tls_context->reload_crls(&why); !st) {
+        std::cerr << "SIGHUP: CRL reload failed, the previous CRLs stay in force: "
+                  << (why.empty() ? st.error().describe() : why) << '\n';
+      }
+      continue;
     }
     if (!default_model) continue;
     ++tick;
@@ -184,8 +236,11 @@ void register_server(CLI::App& app) {
   auto args = std::make_shared<ServerArgs>();
   auto* cmd = app.add_subcommand("server", "Run an MMS server (default IED model unless --model)");
   cmd->description(kDescription);
-  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on ([::1]:PORT for IPv6)")
-      ->capture_default_str();
+  cmd->add_option("--listen", args->listen,
+                  "HOST:PORT to listen on ([::1]:PORT for IPv6); default 127.0.0.1:3782, with --plain "
+                  "127.0.0.1:102");
+  cmd->add_flag("--plain", args->plain, "Serve plain RFC 1006 without TLS (no security at all)");
+  add_tls_options(*cmd, args->tls);
   cmd->add_option("--model", args->model_file,
                   "Model file (docs/model-format.md) instead of the default IED");
   cmd->add_option("--log-format", args->log_format, "text or json")->capture_default_str();
