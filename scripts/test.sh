@@ -21,12 +21,13 @@ cmake --preset debug -DMMSSEC_BUILD_BENCH=ON >/dev/null
 cmake --build --preset debug -j "$JOBS"
 ctest --preset debug -j "$JOBS" --label-exclude integration
 
-step "GCC 12 release build (-O3, -Werror): the demo, a network bench smoke run, benchmarks smoke run"
+step "GCC 12 release build (-O3, -Werror): the demo, network and TLS bench smoke runs, benchmarks smoke run"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"
 ./build/release/tools/mmssec/mmssec demo >/dev/null
 ./build/release/tools/mmssec/mmssec decode samples/association.pcap >/dev/null
 ./scripts/net-bench.sh --smoke >/dev/null
+./scripts/tls-bench.sh --smoke >/dev/null
 ./build/release/bench/mmssec_bench --benchmark_min_time=0.01 >/dev/null
 
 step "Clang 14 build with ASan+UBSan, -Werror, and the full suite (unit, fuzz corpus replay, integration)"

@@ -58,7 +58,7 @@ start_server() {
   server=$!
   pids+=("$server")
   for _ in $(seq 200); do
-    grep -q "listening on" "$log" && break
+    grep -qs "listening on" "$log" && break
     sleep 0.05
   done
   grep -q "listening on" "$log" || { cat "$log" >&2; exit 3; }
