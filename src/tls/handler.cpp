@@ -993,10 +993,13 @@ void Handler::start_renegotiation(bool full, bool crl) {
       fail_open("KeyUpdate failed: " + text, codes);
       return;
     }
-    awaiting_key_update_ = true;
+    // RFC 8446 §4.6.3: the peer updates its own keys with its next record, which an idle peer
+    // (one that only receives reports) may send much later; OpenSSL answers only when it next
+    // writes. So no watchdog here: our direction is updated now, and OpenSSL refuses any record
+    // the peer protects with keys it should have replaced.
     our_full_ = full;
     impl_.key_updates.fetch_add(1, std::memory_order_relaxed);
-    arm_watchdog();
+    key_update_completed(false);
     return;
   }
   if (is_server()) {
@@ -1080,8 +1083,9 @@ void Handler::key_update_completed(bool peer_initiated) {
     ++watch_gen_;
   }
   emit(events::Id::tls_key_updated,
-       peer_initiated ? "peer updated its keys and requested ours (answered)"
-                      : "keys updated in both directions",
+       peer_initiated
+           ? "peer updated its keys and requested ours (answered)"
+           : "our keys updated; update of the peer's requested (it follows with the peer's next record)",
        {{"initiator", peer_initiated ? "peer" : "local"}});
   // Our peer re-check timer (renegotiation_interval) is local and keeps running.
   arm_timers(was_full);
