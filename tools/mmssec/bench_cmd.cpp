@@ -144,6 +144,36 @@ std::string format_rate(double v) {
   return buf;
 }
 
+/// {"p50":..,"p90":..,"p99":..,"max":..} in microseconds.
+std::string latency_json(const LatencyHistogram& h) {
+  auto us = [](std::uint64_t ns) { return std::to_string(static_cast<double>(ns) / 1000.0); };
+  return "{\"p50\":" + us(h.quantile(0.5)) + ",\"p90\":" + us(h.quantile(0.9)) +
+         ",\"p99\":" + us(h.quantile(0.99)) + ",\"max\":" + us(h.max()) + "}";
+}
+
+/// "p50 1.2 ms, p90 ..., p99 ..., max ...".
+std::string latency_text(const LatencyHistogram& h) {
+  return "p50 " + format_duration_ns(h.quantile(0.5)) + ", p90 " + format_duration_ns(h.quantile(0.9)) +
+         ", p99 " + format_duration_ns(h.quantile(0.99)) + ", max " + format_duration_ns(h.max());
+}
+
+/// ,"errors":N,"error_kinds":{...}
+std::string errors_json(const std::map<std::string, std::uint64_t>& errors, std::uint64_t total) {
+  std::string j = ",\"errors\":" + std::to_string(total) + ",\"error_kinds\":{";
+  bool first = true;
+  for (const auto& [k, v] : errors) {
+    j += (first ? "" : ",") + stack::json_string(k) + ":" + std::to_string(v);
+    first = false;
+  }
+  return j + "}";
+}
+
+/// "errors:        N" and one line per kind.
+void print_errors(const std::map<std::string, std::uint64_t>& errors, std::uint64_t total) {
+  std::cout << "errors:        " << total << '\n';
+  for (const auto& [k, v] : errors) std::cout << "  " << v << " x " << k << '\n';
+}
+
 /// --setups: N slots, each cycling connect + associate + abort for the duration.
 struct SetupCycle : std::enable_shared_from_this<SetupCycle> {
   net::Loop* loop = nullptr;
@@ -247,18 +277,9 @@ int run_setups(const BenchArgs& a, const Target& target, const endpoint::ClientC
     j += ",\"duration_seconds\":" + std::to_string(measured_s);
     j += ",\"setups\":" + std::to_string(setups);
     j += ",\"setups_per_second\":" + format_rate(rate);
-    j += ",\"setup_latency_us\":{\"p50\":" +
-         std::to_string(static_cast<double>(latency.quantile(0.5)) / 1000.0) +
-         ",\"p90\":" + std::to_string(static_cast<double>(latency.quantile(0.9)) / 1000.0) +
-         ",\"p99\":" + std::to_string(static_cast<double>(latency.quantile(0.99)) / 1000.0) +
-         ",\"max\":" + std::to_string(static_cast<double>(latency.max()) / 1000.0) + "}";
-    j += ",\"errors\":" + std::to_string(error_total) + ",\"error_kinds\":{";
-    bool first = true;
-    for (const auto& [k, v] : errors) {
-      j += (first ? "" : ",") + stack::json_string(k) + ":" + std::to_string(v);
-      first = false;
-    }
-    j += "},\"peak_rss_kib\":" + std::to_string(rss) + "}";
+    j += ",\"setup_latency_us\":" + latency_json(latency);
+    j += errors_json(errors, error_total);
+    j += ",\"peak_rss_kib\":" + std::to_string(rss) + "}";
     std::cout << j << '\n';
   } else {
     std::cout << "target:        " << format_endpoint(target.host, target.port)
@@ -266,12 +287,8 @@ int run_setups(const BenchArgs& a, const Target& target, const endpoint::ClientC
               << "load:          " << a.associations << " slot(s) each cycling connect + associate + abort, "
               << measured_s << " s measured after " << a.warmup_s << " s warm-up\n"
               << "setups:        " << format_rate(rate) << " associations/s (" << setups << " setups)\n"
-              << "setup latency: p50 " << format_duration_ns(latency.quantile(0.5)) << ", p90 "
-              << format_duration_ns(latency.quantile(0.9)) << ", p99 "
-              << format_duration_ns(latency.quantile(0.99)) << ", max " << format_duration_ns(latency.max())
-              << '\n'
-              << "errors:        " << error_total << '\n';
-    for (const auto& [k, v] : errors) std::cout << "  " << v << " x " << k << '\n';
+              << "setup latency: " << latency_text(latency) << '\n';
+    print_errors(errors, error_total);
     std::cout << "peak RSS:      " << rss << " KiB (this process)\n";
   }
   if (setups == 0) return kIoError;
@@ -485,18 +502,10 @@ int run_bench(const BenchArgs& a) {
     if (!a.idle) {
       j += ",\"reads\":" + std::to_string(reads);
       j += ",\"reads_per_second\":" + format_rate(rate);
-      j += ",\"latency_us\":{\"p50\":" + std::to_string(static_cast<double>(latency.quantile(0.5)) / 1000.0) +
-           ",\"p90\":" + std::to_string(static_cast<double>(latency.quantile(0.9)) / 1000.0) +
-           ",\"p99\":" + std::to_string(static_cast<double>(latency.quantile(0.99)) / 1000.0) +
-           ",\"max\":" + std::to_string(static_cast<double>(latency.max()) / 1000.0) + "}";
+      j += ",\"latency_us\":" + latency_json(latency);
     }
-    j += ",\"errors\":" + std::to_string(error_total) + ",\"error_kinds\":{";
-    bool first = true;
-    for (const auto& [k, v] : errors) {
-      j += (first ? "" : ",") + stack::json_string(k) + ":" + std::to_string(v);
-      first = false;
-    }
-    j += "},\"peak_rss_kib\":" + std::to_string(rss) + "}";
+    j += errors_json(errors, error_total);
+    j += ",\"peak_rss_kib\":" + std::to_string(rss) + "}";
     std::cout << j << '\n';
   } else {
     std::cout << "target:        " << format_endpoint(target->host, target->port) << '\n'
@@ -508,15 +517,11 @@ int run_bench(const BenchArgs& a) {
       std::cout << "load:          " << a.outstanding << " outstanding read(s) of " << a.read_ref
                 << " per association, " << measured_s << " s measured after " << a.warmup_s << " s warm-up\n"
                 << "throughput:    " << format_rate(rate) << " reads/s (" << reads << " reads)\n"
-                << "latency:       p50 " << format_duration_ns(latency.quantile(0.5)) << ", p90 "
-                << format_duration_ns(latency.quantile(0.9)) << ", p99 "
-                << format_duration_ns(latency.quantile(0.99)) << ", max " << format_duration_ns(latency.max())
-                << '\n';
+                << "latency:       " << latency_text(latency) << '\n';
     } else {
       std::cout << "held:          " << associated << " idle associations for " << measured_s << " s\n";
     }
-    std::cout << "errors:        " << error_total << '\n';
-    for (const auto& [k, v] : errors) std::cout << "  " << v << " x " << k << '\n';
+    print_errors(errors, error_total);
     std::cout << "peak RSS:      " << rss << " KiB (this process)\n";
   }
   return error_total == 0 ? kOk : kMalformed;
