@@ -138,10 +138,10 @@ TEST(DemoCli, PlainWalksThroughEveryStep) {
   const auto r = mmssec({"demo", "--plain"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_FALSE(has(r.out, "tls:")) << r.out;
-  for (const char* step :
-       {"plain RFC 1006, no security", "client: associated", "identify: the server is 'mmssec", "list: GetNameList of domains",
-        "read: LD0/MMXU1$MX$TotW$mag$f", "report: InformationReport of LD0/LLN0$DataSet1",
-        "release: MMS Conclude, then ACSE RLRQ/RLRE", "server: 1 association"})
+  for (const char* step : {"plain RFC 1006, no security", "client: associated",
+                           "identify: the server is 'mmssec", "list: GetNameList of domains",
+                           "read: LD0/MMXU1$MX$TotW$mag$f", "report: InformationReport of LD0/LLN0$DataSet1",
+                           "release: MMS Conclude, then ACSE RLRQ/RLRE", "server: 1 association"})
     EXPECT_TRUE(has(r.out, step)) << "missing step '" << step << "'\n" << r.out;
   EXPECT_FALSE(has(r.out, "FAILED")) << r.out;
 }
@@ -166,8 +166,8 @@ class ServerTool : public ::testing::Test {
     // The port is free when picked but could be taken before the server binds it: try again.
     for (int attempt = 0; attempt < 3; ++attempt) {
       port_ = unused_port();
-      std::vector<std::string> args{
-          "server", "--plain", "--listen", listen_of(port_), "--duration", "120", "--update-interval", "0.1"};
+      std::vector<std::string> args{"server",     "--plain", "--listen",          listen_of(port_),
+                                    "--duration", "120",     "--update-interval", "0.1"};
       args.insert(args.end(), extra.begin(), extra.end());
       server_ = std::make_unique<test_support::Process>(test_support::Process::start(tool_argv(args)));
       ASSERT_TRUE(server_->started()) << server_->error();
