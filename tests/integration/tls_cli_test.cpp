@@ -4,8 +4,13 @@
 // (plain URL with credentials, TLS URL without, a peer from another PKI, bad TLS options), a CRL
 // reload by SIGHUP cutting a revoked live client, the key log, JSON security events, and `bench`
 // over TLS (reads and association setups). Everything on 127.0.0.1, every run bounded.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -171,6 +176,62 @@ TEST_F(TlsCli, JsonSecurityEvents) {
   ASSERT_TRUE(server_->wait_for_stderr("\"mnemonic\":\"TLS_ESTABLISHED\"", 10s)) << server_->err();
 }
 
+/// A UDP socket on 127.0.0.1 (ephemeral port) standing in for a syslog collector.
+class UdpCollector {
+ public:
+  UdpCollector() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd_ >= 0 && ::bind(fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+      port_ = ntohs(a.sin_port);
+    }
+  }
+  ~UdpCollector() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UdpCollector(const UdpCollector&) = delete;
+  UdpCollector& operator=(const UdpCollector&) = delete;
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// Datagrams until one contains `needle` (true) or `limit` passes.
+  bool wait_for(std::string_view needle, std::chrono::milliseconds limit, std::string& seen) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[8192];
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      const std::string d(buf, static_cast<std::size_t>(n));
+      seen += d + "\n";
+      if (contains(d, needle)) return true;
+    }
+    return false;
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(TlsCli, SecurityEventsGoToSyslogAsRfc5424) {
+  UdpCollector collector;
+  ASSERT_NE(collector.port(), 0);
+  start_server({"--syslog", loopback(collector.port())});
+  ASSERT_EQ(client({"identify"}).exit_code, 0);
+  std::string seen;
+  ASSERT_TRUE(collector.wait_for("TLS_ESTABLISHED", 10s, seen)) << seen;
+  // RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID ...]; authpriv (10) * 8 + info (6).
+  EXPECT_TRUE(contains(seen, "<86>1 ")) << seen;
+  EXPECT_TRUE(contains(seen, " mmssec ")) << seen;
+  EXPECT_TRUE(contains(seen, "[mmssec@32473 ")) << seen;
+  // And still on stderr.
+  EXPECT_TRUE(server_->wait_for_stderr("INFO TLS_ESTABLISHED", 10s)) << server_->err();
+}
+
 TEST_F(TlsCli, BadTlsOptionsExitTwoWithAReason) {
   const std::string p = test_support::loopback(test_support::unused_loopback_port());
   struct Case {
@@ -185,6 +246,8 @@ TEST_F(TlsCli, BadTlsOptionsExitTwoWithAReason) {
       {{"--pki", pki_, "--resumption-interval", "7200", "--renegotiation-interval", "3600"}, "resumption"},
       {{"--pki", pki_, "--renegotiation-interval", "100000"}, "24"},
       {{"--pki", (dir_.path() / "missing").string()}, "mmssec pki init"},
+      {{"--pki", pki_, "--syslog", "no-such-host-form"}, "--syslog"},
+      {{"--pki", pki_, "--security-log", "xml"}, "--security-log"},
       {{"--cert", pki_ + "/server.crt", "--key", pki_ + "/client.key", "--ca", pki_ + "/ca.crt"}, "key"},
   };
   for (const auto& c : cases) {
