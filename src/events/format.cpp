@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "mmssec/core/clock.hpp"
 #include "mmssec/events/event.hpp"
 
 namespace mmssec::events {
@@ -78,21 +79,6 @@ void append_hex(std::string& out, std::string_view prefix, unsigned v, int digit
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.*s%0*x", static_cast<int>(prefix.size()), prefix.data(), digits, v);
   out += buf;
-}
-
-/// 2026-11-23T18:04:05.123Z (UTC, milliseconds; also a valid RFC 5424 TIMESTAMP).
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
-  const auto day = floor<days>(ms);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{ms - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-  return buf;
 }
 
 // ---- text
@@ -205,7 +191,7 @@ int syslog_severity(Severity s) {
 
 std::string format_text(const Event& e) {
   const Descriptor& d = describe(e.id);
-  std::string out = iso_time(e.time);
+  std::string out = format_utc_ms(e.time);
   out += ' ';
   out += severity_upper(e.severity);
   out += ' ';
@@ -235,7 +221,7 @@ std::string format_text(const Event& e) {
 
 std::string format_json(const Event& e) {
   const Descriptor& d = describe(e.id);
-  std::string out = "{\"time\":\"" + iso_time(e.time) + "\",\"severity\":\"";
+  std::string out = "{\"time\":\"" + format_utc_ms(e.time) + "\",\"severity\":\"";
   out += severity_name(e.severity);
   out += "\",\"id\":";
   append_json_string(out, d.code);
@@ -262,7 +248,7 @@ std::string format_syslog(const Event& e, const SyslogOptions& o) {
   const Descriptor& d = describe(e.id);
   const int facility = std::clamp(o.facility, 0, 23);
   std::string out = "<" + std::to_string(facility * 8 + syslog_severity(e.severity)) + ">1 ";
-  out += iso_time(e.time);
+  out += format_utc_ms(e.time);
   out += ' ' + header_token(o.hostname, 255);
   out += ' ' + header_token(o.app_name, 48);
   out += ' ' + header_token(o.procid, 128);

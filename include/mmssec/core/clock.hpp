@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace mmssec {
 
@@ -40,6 +41,10 @@ class ManualClock final : public Clock {
   std::chrono::system_clock::time_point utc_;
   std::chrono::steady_clock::time_point steady_{};
 };
+
+/// "2026-11-23T18:04:05.123Z": UTC with milliseconds, for logs and events (also a valid RFC 5424
+/// TIMESTAMP and RFC 3339 date-time).
+[[nodiscard]] std::string format_utc_ms(std::chrono::system_clock::time_point t);
 
 class RandomSource {
  public:

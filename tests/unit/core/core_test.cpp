@@ -76,6 +76,14 @@ TEST(ConstantTimeEqual, ComparesContentAndLength) {
   EXPECT_FALSE(constant_time_equal(a, d));
 }
 
+TEST(Clock, FormatUtcMs) {
+  using namespace std::chrono;
+  // 2026-11-23T18:04:05.123Z = 1795457045 s + 123 ms since the epoch.
+  EXPECT_EQ(format_utc_ms(system_clock::time_point(milliseconds(1'795'457'045'123LL))),
+            "2026-11-23T18:04:05.123Z");
+  EXPECT_EQ(format_utc_ms(system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
+}
+
 TEST(Clock, ManualClockMovesOnlyWhenTold) {
   ManualClock c(std::chrono::system_clock::time_point(std::chrono::seconds(1000)));
   EXPECT_EQ(c.now_utc().time_since_epoch(), std::chrono::seconds(1000));
