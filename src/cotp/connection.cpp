@@ -242,6 +242,22 @@ Result<Output> Connection::send(ByteView tsdu) {
   return out;
 }
 
+Status Connection::encode_single_dt_header(std::size_t tsdu_size, Bytes& out) const {
+  if (state_ != State::open) return Error{Errc::invalid_state, 0};
+  if (tsdu_size > tpdu_size_ - kDtHeaderSize) return Error{CoreErrc::invalid_argument, 0};
+  return encode(Dt{true, 0, {}}, out);
+}
+
+std::optional<ByteView> Connection::single_dt_tsdu(ByteView tpdu) const {
+  // The same checks receive() and on_dt() make, in the same order; anything else goes there.
+  if (state_ != State::open || !reassembly_.empty() || tpdu.size() > tpdu_size_) return std::nullopt;
+  auto decoded = decode_tpdu(tpdu);
+  if (!decoded) return std::nullopt;
+  const Dt* dt = std::get_if<Dt>(&*decoded);
+  if (dt == nullptr || !dt->eot || dt->user_data.size() > max_reassembly_) return std::nullopt;
+  return dt->user_data;
+}
+
 Output Connection::disconnect() {
   if (state_ == State::closed) {
     Output out;

@@ -99,6 +99,8 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
   // ---- the connection's thread only
   Phase phase = Phase::connecting;
   stack::Association assoc;
+  stack::Output rx;  ///< reused for every receive (its events are live while they are handled)
+  stack::Output tx;  ///< reused for every send
   mms::ClientSession session;
   std::string peer;
   Callback<AssociationInfo> connect_cb;
@@ -213,6 +215,21 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
   /// Apply a stack output: bytes, events, close.
   void handle(stack::Output&& out, net::Reply& reply) {
     reply.send.insert(reply.send.end(), out.send.begin(), out.send.end());
+    handle_events(out, reply);
+  }
+
+  /// Send one MMS PDU: its bytes are appended straight to the reply, its events (if any) wait
+  /// in `tx` for handle_events(tx, reply). `tx` keeps its buffers from one PDU to the next.
+  [[nodiscard]] bool send_pdu(ByteView pdu, net::Reply& reply) {
+    tx.clear();
+    tx.send.swap(reply.send);
+    const Status st = assoc.send(pdu, tx);
+    tx.send.swap(reply.send);
+    return static_cast<bool>(st);
+  }
+
+  /// Apply the events and close flag of an output whose bytes are already in the reply.
+  void handle_events(stack::Output& out, net::Reply& reply) {
     for (auto& ev : out.events) {
       if (auto* a = std::get_if<stack::Associated>(&ev)) {
         on_associated(*a, reply);
@@ -280,8 +297,7 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
     if (phase != Phase::associated && phase != Phase::releasing) return;
     mms::ClientOutput out = session.on_pdu(pdu);
     for (const Bytes& b : out.send) {
-      auto o = assoc.send(b);
-      if (o) handle(std::move(*o), reply);
+      if (send_pdu(b, reply)) handle_events(tx, reply);
     }
     if (out.error && !out.completion) ++n_protocol_errors;
     if (out.completion) complete(std::move(*out.completion), reply);
@@ -387,8 +403,7 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
                                                service_text(tag) + ": " + req.error().describe()});
         continue;
       }
-      auto out = assoc.send(req->pdu);
-      if (!out) {
+      if (!send_pdu(req->pdu, reply)) {
         defer_fail(std::move(op.done), Failure{Errc::invalid_state, "the association cannot send"});
         continue;
       }
@@ -398,7 +413,7 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
       const auto n = static_cast<std::uint64_t>(in_flight.size());
       if (n > n_max_outstanding) n_max_outstanding = n;
       arm(deadline);
-      handle(std::move(*out), reply);
+      handle_events(tx, reply);
     }
     if (phase == Phase::associated && release_wanted && !conclude_sent && waiting.empty() &&
         in_flight.empty()) {
@@ -410,13 +425,12 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
         release_cb = nullptr;
         return;
       }
-      auto out = assoc.send(*pdu);
-      if (!out) return;
+      if (!send_pdu(*pdu, reply)) return;
       conclude_sent = true;
       phase = Phase::releasing;
       release_deadline = SteadyClock::now() + cfg.release_timeout;
       arm(*release_deadline);
-      handle(std::move(*out), reply);
+      handle_events(tx, reply);
     }
   }
 
@@ -591,7 +605,11 @@ struct AsyncClient::Core : std::enable_shared_from_this<AsyncClient::Core> {
     const Active active(this);
     net::Reply reply;
     if (phase == Phase::closed) return reply;
-    handle(assoc.receive(data), reply);
+    rx.clear();
+    rx.send.swap(reply.send);
+    assoc.receive(data, rx);
+    rx.send.swap(reply.send);
+    handle_events(rx, reply);
     pump(reply);
     settle(reply);
     return reply;

@@ -223,6 +223,11 @@ struct ServerConnection::Impl {
   /// Queue the association's bytes and act on its events (which may produce more output).
   void absorb(stack::Output&& o, net::Reply& r) {
     r.send.insert(r.send.end(), o.send.begin(), o.send.end());
+    absorb_events(o, r);
+  }
+
+  /// Act on the events of an output whose bytes are already in `r`.
+  void absorb_events(stack::Output& o, net::Reply& r) {
     r.close = r.close || o.close;
     for (stack::Event& ev : o.events) {
       std::visit(Overloaded{
@@ -296,9 +301,13 @@ struct ServerConnection::Impl {
   /// Send one MMS PDU on the association; false when it cannot carry data any more.
   bool send_pdu(const Bytes& pdu, net::Reply& r) {
     if (assoc.state() != stack::State::associated) return false;
-    auto out = assoc.send(pdu);
-    if (!out) return false;
-    absorb(std::move(*out), r);
+    // The association appends its bytes straight to the reply; `tx` keeps its event buffer.
+    tx.clear();
+    tx.send.swap(r.send);
+    const Status st = assoc.send(pdu, tx);
+    tx.send.swap(r.send);
+    if (!st) return false;
+    absorb_events(tx, r);
     return true;
   }
 
@@ -437,6 +446,8 @@ struct ServerConnection::Impl {
   std::uint64_t id;
   bool log_requests;
   stack::Association assoc;
+  stack::Output rx;  ///< reused for every receive (its events are live while they are handled)
+  stack::Output tx;  ///< reused for every send
   std::unique_ptr<mms::ServerSession> session;
   net::Link link;
   net::PeerInfo peer;
@@ -483,7 +494,11 @@ net::Reply ServerConnection::on_data(ByteView data) {
   if (m.assoc.state() == stack::State::closed) return r;  // released or aborted: ignore the rest
   m.received = true;
   if (m.association_overdue()) return m.abort_for_timeout("association timeout");
-  m.absorb(m.assoc.receive(data), r);
+  m.rx.clear();
+  m.rx.send.swap(r.send);
+  m.assoc.receive(data, m.rx);
+  m.rx.send.swap(r.send);
+  m.absorb_events(m.rx, r);
   return r;
 }
 

@@ -7,26 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "mmssec/core/clock.hpp"
 #include "mmssec/endpoint/server.hpp"
 #include "mmssec/stack/decode.hpp"  // json_string
 
 namespace mmssec::endpoint {
 namespace {
-
-/// 2026-11-23T15:01:02.123Z (UTC, milliseconds).
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
-  const auto day = floor<days>(ms);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{ms - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-  return buf;
-}
 
 /// "127.0.0.1:51234", "[::1]:51234", "-" when unknown.
 std::string peer_text(const net::PeerInfo& p) {
@@ -124,7 +110,7 @@ std::string_view severity_name(EventSeverity s) noexcept {
 }
 
 std::string format_text(const ServerEvent& e) {
-  std::string out = iso_time(e.time);
+  std::string out = format_utc_ms(e.time);
   out += ' ';
   out += severity_name(e.severity);
   out += " conn=";
@@ -143,7 +129,7 @@ std::string format_text(const ServerEvent& e) {
 }
 
 std::string format_json(const ServerEvent& e) {
-  std::string out = "{\"time\":\"" + iso_time(e.time) + "\",\"severity\":\"";
+  std::string out = "{\"time\":\"" + format_utc_ms(e.time) + "\",\"severity\":\"";
   out += severity_name(e.severity);
   out += "\",\"event\":\"";
   out += event_kind_name(e.kind);

@@ -1249,7 +1249,10 @@ void encode_pdu(ber::Writer& w, const Pdu& pdu) {
 }
 
 Bytes encode_pdu(const Pdu& pdu) {
+  // Most PDUs are small: one allocation instead of a doubling series from one octet up.
+  constexpr std::size_t kInitialCapacity = 256;
   Bytes out;
+  out.reserve(kInitialCapacity);
   ber::Writer w(out);
   encode_pdu(w, pdu);
   return out;

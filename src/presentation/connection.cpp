@@ -135,6 +135,11 @@ std::optional<ContextId> Connection::context_for(const ber::Oid& abstract_syntax
 
 /// Every PDV names a context of the defined context set, with its negotiated transfer syntax
 /// when it names one (6.5: data is only sent in a defined context).
+bool Connection::is_defined(ContextId id) const noexcept {
+  return std::any_of(contexts_.begin(), contexts_.end(),
+                     [&](const NegotiatedContext& c) { return c.id == id; });
+}
+
 Status Connection::check_pdvs(const std::vector<Pdv>& pdvs) const {
   if (pdvs.size() > config_.limits.presentation_max_pdvs) return Error{Errc::too_many_pdvs, 0};
   for (const Pdv& pdv : pdvs) {
@@ -203,6 +208,21 @@ Result<Outgoing> Connection::send_data(std::vector<Pdv> user_data) {
   if (user_data.empty()) return CoreErrc::invalid_argument;  // fully-encoded-data: at least one PDV
   MMSSEC_TRY(check_pdvs(user_data));
   return Outgoing{SessionService::data, encode(UserData::fully(std::move(user_data)))};
+}
+
+Status Connection::encode_data(ContextId context, ByteView element, Bytes& out) const {
+  if (state_ != State::open) return Errc::invalid_state;
+  if (config_.limits.presentation_max_pdvs < 1) return Error{Errc::too_many_pdvs, 0};
+  if (!is_defined(context)) return Error{Errc::unknown_context_id, 0};
+  encode_single_pdv(context, element, out);
+  return {};
+}
+
+std::optional<PdvView> Connection::data_view(ByteView user_data, std::size_t base_offset) const {
+  if (state_ != State::open) return std::nullopt;
+  auto pdv = decode_single_pdv(user_data, config_.limits, base_offset);
+  if (!pdv || !is_defined(pdv->context_id)) return std::nullopt;
+  return pdv;
 }
 
 Result<Outgoing> Connection::release(std::vector<Pdv> user_data) {

@@ -627,6 +627,40 @@ Result<UserData> decode_user_data(ByteView data, const Limits& limits, std::size
   return ud;
 }
 
+// The same checks as decode_user_data() / read_user_data() / read_pdv() for the one shape the
+// data path carries; any other shape, valid or not, is left to decode_user_data().
+std::optional<PdvView> decode_single_pdv(ByteView data, const Limits& limits, std::size_t base_offset) {
+  if (limits.presentation_max_pdvs < 1) return std::nullopt;
+  Reader top(data, ber::ReaderOptions::from(limits), base_offset);
+  auto outer = top.read_any();
+  if (!outer || outer->tag != tags::kFullyEncodedData || !top.expect_end()) return std::nullopt;
+  auto list = top.enter(*outer);
+  if (!list || list->empty()) return std::nullopt;
+  auto r = list->enter(ber::tags::kSequence);
+  if (!r || !list->empty()) return std::nullopt;  // more than one PDV-list: the general decoder
+  auto has_ts = next_has(*r, ber::tags::kOid);
+  if (!has_ts || *has_ts || r->empty()) return std::nullopt;
+  auto id = read_context_id(*r);
+  if (!id || r->empty()) return std::nullopt;
+  auto v = r->read_any();
+  if (!v || v->tag != tags::kSingleAsn1Type) return std::nullopt;
+  auto inner = r->enter(*v);
+  if (!inner || inner->empty()) return std::nullopt;
+  if (!inner->read_any() || !inner->empty() || !end_of(*r)) return std::nullopt;
+  return PdvView{*id, v->content, v->content_offset};
+}
+
+void encode_single_pdv(ContextId context_id, ByteView element, Bytes& out) {
+  // Mirrors write_user_data() for one PDV, so that both give the same octets.
+  Writer w(out);
+  w.constructed(tags::kFullyEncodedData, [&] {
+    w.constructed(ber::tags::kSequence, [&] {
+      w.unsigned_integer(context_id);
+      w.constructed(tags::kSingleAsn1Type, [&] { w.raw(element); });
+    });
+  });
+}
+
 void encode(const UserData& user_data, Bytes& out) {
   Writer w(out);
   write_user_data(w, user_data);

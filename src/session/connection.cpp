@@ -3,6 +3,7 @@
 // state tables, restricted to the kernel and duplex functional units).
 #include "mmssec/session/connection.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace mmssec::session {
@@ -273,6 +274,21 @@ Result<Output> Connection::send_data(ByteView user_information) {
   Output out;
   out.send.push_back(encode_data_tsdu(user_information));
   return out;
+}
+
+Status Connection::encode_data_header(Bytes& out) const {
+  if (state_ != State::connected && state_ != State::awaiting_finish_response)
+    return Error(Errc::invalid_state);
+  out.insert(out.end(), kDataTsduHeader.begin(), kDataTsduHeader.end());
+  return {};
+}
+
+std::optional<ByteView> Connection::data_user_information(ByteView tsdu) const {
+  if (state_ != State::connected && state_ != State::awaiting_disconnect) return std::nullopt;
+  ByteReader r(tsdu);
+  auto header = r.read_bytes(kDataTsduHeader.size());
+  if (!header || !std::equal(header->begin(), header->end(), kDataTsduHeader.begin())) return std::nullopt;
+  return r.rest();
 }
 
 Result<Output> Connection::finish(ByteView user_data) {

@@ -5,6 +5,7 @@
 // service mapping.
 #include "mmssec/stack/association.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "mmssec/acse/association.hpp"
@@ -25,6 +26,21 @@ const char* state_name(State s) noexcept {
     case State::closed: return "closed";
   }
   return "unknown";
+}
+
+void Output::clear() {
+  // Bounded (two buffers of at most 4 KiB), so that an idle association holds little memory and
+  // a large PDU is not kept for the connection's life.
+  constexpr std::size_t kMaxSpare = 2;
+  constexpr std::size_t kMaxSpareCapacity = 4096;
+  send.clear();
+  for (Event& e : events) {
+    auto* d = std::get_if<MmsData>(&e);
+    if (d != nullptr && spare.size() < kMaxSpare && d->pdu.capacity() <= kMaxSpareCapacity)
+      spare.push_back(std::move(d->pdu));
+  }
+  events.clear();
+  close = false;
 }
 
 namespace {
@@ -78,6 +94,8 @@ struct Association::Impl {
   std::optional<ContextId> mms_ctx;
   std::optional<acse::Aarq> aarq;
   Output out;
+  Bytes td_scratch;  // the TD-PPDU of the data-transfer fast path, reused between PDUs
+  static constexpr std::size_t kMaxScratch = 4096;
 
   Impl(Role r, Config c, Acceptor a)
       : role(r),
@@ -229,9 +247,64 @@ struct Association::Impl {
         return;
       }
       if (!next->has_value()) return;
-      const ByteView payload = **next;
-      handle_cotp(cotp.receive(payload, framer.payload_offset()));
+      on_tpdu(**next, framer.payload_offset());
     }
+  }
+
+  // Data transfer takes a fast path: each layer is asked whether the TPDU is its plain data
+  // unit (one DT with EOT, GT+DT, a TD with one PDV on a defined context) that its general
+  // input would deliver upward unchanged, and hands back a view of the content instead of a
+  // copy. Those checks change no state, so anything else (segments, errors, other PDUs) goes
+  // through the general input of the layer where the fast path stopped, with the same octets.
+
+  void on_tpdu(ByteView tpdu, std::size_t offset) {
+    if (state == State::associated) {
+      if (const auto tsdu = cotp.single_dt_tsdu(tpdu)) {
+        on_tsdu(*tsdu);
+        return;
+      }
+    }
+    handle_cotp(cotp.receive(tpdu, offset));
+  }
+
+  void on_session_data(ByteView user_data) {
+    if (state == State::associated && mms_ctx) {
+      if (const auto pdv = pres.data_view(user_data); pdv && pdv->context_id == *mms_ctx) {
+        Bytes pdu;
+        if (!out.spare.empty()) {
+          pdu = std::move(out.spare.back());
+          out.spare.pop_back();
+        }
+        pdu.assign(pdv->data.begin(), pdv->data.end());
+        out.events.emplace_back(MmsData{std::move(pdu)});
+        return;
+      }
+    }
+    handle_pres(pres.on_session(SessionService::data, user_data));
+  }
+
+  /// One MMS PDU as one TPKT(DT(GT+DT(TD))) appended to `wire` in one pass: the same octets as
+  /// the general path (presentation send_data, session send_data, COTP send, TPKT encode) when
+  /// the TSDU fits one DT. False (and `wire` unchanged) when any layer declines: the caller
+  /// then takes the general path, which also reports the errors.
+  bool send_data_fast(ByteView mms_pdu, Bytes& wire) {
+    if (!mms_ctx) return false;
+    td_scratch.clear();
+    if (!pres.encode_data(*mms_ctx, mms_pdu, td_scratch)) return false;
+    const std::size_t tsdu_size = session::kDataTsduHeader.size() + td_scratch.size();
+    const std::size_t mark = wire.size();
+    const std::size_t needed = mark + tpkt::kHeaderSize + cotp::kDtHeaderSize + tsdu_size;
+    if (wire.capacity() < needed) wire.reserve(std::max(needed, 2 * wire.capacity()));  // stay geometric
+    const bool fits = tpkt::encode_header(cotp::kDtHeaderSize + tsdu_size, wire) &&
+                      cotp.encode_single_dt_header(tsdu_size, wire) && session.encode_data_header(wire);
+    if (fits) {
+      wire.insert(wire.end(), td_scratch.begin(), td_scratch.end());
+    } else {
+      wire.resize(mark);
+    }
+    // Keep the scratch buffer for the usual small PDUs only.
+    if (td_scratch.capacity() > kMaxScratch) Bytes().swap(td_scratch);
+    return fits;
   }
 
   void on_transport_connected() {
@@ -258,6 +331,12 @@ struct Association::Impl {
   }
 
   void on_tsdu(ByteView tsdu) {
+    if (state == State::associated) {
+      if (const auto user_data = session.data_user_information(tsdu)) {
+        on_session_data(*user_data);
+        return;
+      }
+    }
     session::Output so = session.on_tsdu(tsdu);
     send_tsdus(so.send);
     if (so.error) aborted(false, "session protocol error", failure_of(*so.error));
@@ -271,7 +350,7 @@ struct Association::Impl {
         case K::connect_refused:
           if (role == Role::client) handle_pres(pres.on_session(SessionService::refuse, ev.user_data));
           break;
-        case K::data: handle_pres(pres.on_session(SessionService::data, ev.user_data)); break;
+        case K::data: on_session_data(ev.user_data); break;
         case K::finish_indication: handle_pres(pres.on_session(SessionService::release, ev.user_data)); break;
         case K::disconnect_confirm:
           handle_pres(pres.on_session(SessionService::release_result, ev.user_data));
@@ -544,8 +623,16 @@ Result<Output> Association::connect(ByteView initiate_request) {
 }
 
 Output Association::receive(ByteView bytes) {
+  Output out;
+  receive(bytes, out);
+  return out;
+}
+
+void Association::receive(ByteView bytes, Output& out) {
+  // The machine appends to its own `out` (empty between calls): lend it the caller's buffers.
+  std::swap(impl_->out, out);
   impl_->receive(bytes);
-  return impl_->take();
+  std::swap(impl_->out, out);
 }
 
 Result<Output> Association::accept(ByteView initiate_response) {
@@ -559,11 +646,20 @@ Result<Output> Association::reject(const Decision& decision) {
 }
 
 Result<Output> Association::send(ByteView mms_pdu) {
+  Output out;
+  MMSSEC_TRY(send(mms_pdu, out));
+  return out;
+}
+
+Status Association::send(ByteView mms_pdu, Output& out) {
   Impl& m = *impl_;
   if (m.state != State::associated || !m.mms_ctx) return Error{CoreErrc::invalid_argument};
+  if (m.send_data_fast(mms_pdu, out.send)) return {};
+  std::swap(m.out, out);
   m.send_ppdu(m.pres.send_data({Pdv::single(*m.mms_ctx, Bytes(mms_pdu.begin(), mms_pdu.end()))}),
               "cannot send MMS data");
-  return m.take();
+  std::swap(m.out, out);
+  return {};
 }
 
 Result<Output> Association::release() {

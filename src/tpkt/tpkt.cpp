@@ -53,14 +53,19 @@ const std::error_category& tpkt_category() noexcept {
   return cat;
 }
 
-Status encode(ByteView payload, Bytes& out) {
-  if (payload.size() < kMinPacket - kHeaderSize) return Error{Errc::payload_too_small, 0};
-  if (payload.size() > kMaxPayload) return Error{Errc::payload_too_large, 0};
+Status encode_header(std::size_t payload_size, Bytes& out) {
+  if (payload_size < kMinPacket - kHeaderSize) return Error{Errc::payload_too_small, 0};
+  if (payload_size > kMaxPayload) return Error{Errc::payload_too_large, 0};
   ByteWriter w(out);
   w.u8(kVersion);
   w.u8(0);  // reserved
-  w.u16be(static_cast<std::uint16_t>(payload.size() + kHeaderSize));
-  w.bytes(payload);
+  w.u16be(static_cast<std::uint16_t>(payload_size + kHeaderSize));
+  return {};
+}
+
+Status encode(ByteView payload, Bytes& out) {
+  MMSSEC_TRY(encode_header(payload.size(), out));
+  ByteWriter(out).bytes(payload);
   return {};
 }
 

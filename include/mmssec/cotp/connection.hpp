@@ -79,6 +79,19 @@ class Connection {
   /// Open: segment a TSDU into DTs of at most the negotiated TPDU size (EOT on the last).
   [[nodiscard]] Result<Output> send(ByteView tsdu);
 
+  /// Data-transfer fast path (no intermediate buffers): open, and a TSDU of `tsdu_size` octets
+  /// fits one DT: append that DT's 3-octet header (EOT set) to `out`; the caller appends the
+  /// TSDU. The octets equal what send() produces for such a TSDU. Errc::invalid_state when not
+  /// open, CoreErrc::invalid_argument when the TSDU needs segmenting (use send()); `out` is then
+  /// unchanged.
+  [[nodiscard]] Status encode_single_dt_header(std::size_t tsdu_size, Bytes& out) const;
+
+  /// Data-transfer fast path: when `tpdu` is a valid DT with EOT that receive() would deliver as
+  /// one complete TSDU without holding anything (open, nothing pending in reassembly, within
+  /// the TPDU size and the reassembly limit), the TSDU as a view into `tpdu`; otherwise nullopt
+  /// and the caller passes `tpdu` to receive(). Changes no state either way.
+  [[nodiscard]] std::optional<ByteView> single_dt_tsdu(ByteView tpdu) const;
+
   /// Local release. Class 0 has no release TPDU once connected: the network connection is
   /// released; before the CC a responder has nothing to refuse yet, so the same applies.
   [[nodiscard]] Output disconnect();

@@ -192,6 +192,17 @@ class Connection {
   [[nodiscard]] Result<Outgoing> refuse(std::vector<Pdv> user_data);
   /// open: P-DATA -> TD-PPDU. Every PDV must name a context of the defined context set.
   [[nodiscard]] Result<Outgoing> send_data(std::vector<Pdv> user_data);
+  /// Data-transfer fast path (no intermediate values): open: append the TD-PPDU of one
+  /// single-ASN1-type PDV on `context` to `out`, the octets send_data() produces for
+  /// {Pdv::single(context, element)}. Errc::invalid_state / Errc::unknown_context_id (nothing
+  /// appended) where send_data() would fail.
+  [[nodiscard]] Status encode_data(ContextId context, ByteView element, Bytes& out) const;
+  /// Data-transfer fast path: when on_session(SessionService::data, user_data, base_offset)
+  /// would deliver exactly one single-ASN1-type PDV in a DataIndication, that PDV as views into
+  /// `user_data`; otherwise nullopt and the caller passes `user_data` to on_session(). Changes
+  /// no state either way.
+  [[nodiscard]] std::optional<PdvView> data_view(ByteView user_data, std::size_t base_offset = 0) const;
+
   /// open: P-RELEASE request (FN) / response (DN); the response closes the connection.
   [[nodiscard]] Result<Outgoing> release(std::vector<Pdv> user_data);
   [[nodiscard]] Result<Outgoing> release_response(std::vector<Pdv> user_data);
@@ -214,6 +225,7 @@ class Connection {
   Output provider_abort(AbortReason reason, std::optional<EventIdentifier> event, const Error& cause);
   Output provider_refuse(ProviderReason reason, std::vector<ContextResult> results, const Error& cause);
   Status check_pdvs(const std::vector<Pdv>& pdvs) const;
+  [[nodiscard]] bool is_defined(ContextId id) const noexcept;
 
   Role role_;
   ConnectionConfig config_;

@@ -356,6 +356,22 @@ using AbortPpdu = std::variant<UserAbortPpdu, ProviderAbortPpdu>;
 [[nodiscard]] Result<UserData> decode_user_data(ByteView data, const Limits& limits = default_limits(),
                                                 std::size_t base_offset = 0);
 
+/// One single-ASN1-type PDV as views into the decoded buffer (the data-transfer fast path).
+struct PdvView {
+  ContextId context_id = 0;
+  ByteView data;                ///< the one complete BER element inside the [0] wrapper
+  std::size_t data_offset = 0;  ///< absolute offset of data[0]
+};
+/// Data-transfer fast path: when `data` is User-data that decode_user_data() accepts and that is
+/// fully-encoded-data with exactly one PDV-list (no transfer-syntax-name, single-ASN1-type),
+/// that PDV as views into `data`; otherwise nullopt (decode_user_data() then decides, and
+/// reports any error).
+[[nodiscard]] std::optional<PdvView> decode_single_pdv(ByteView data, const Limits& limits = default_limits(),
+                                                       std::size_t base_offset = 0);
+/// Append fully-encoded-data with one single-ASN1-type PDV: the octets of
+/// encode(UserData::fully({Pdv::single(context_id, element)})) without building that value.
+void encode_single_pdv(ContextId context_id, ByteView element, Bytes& out);
+
 void encode(const ConnectPpdu& cp, Bytes& out);
 void encode(const AcceptPpdu& cpa, Bytes& out);
 void encode(const RefusePpdu& cpr, Bytes& out);

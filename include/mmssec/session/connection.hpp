@@ -125,6 +125,16 @@ class Connection {
                                       std::uint8_t reason_code = reason::kUserWithData);
   /// connected or awaiting_finish_response: send GT+DT.
   [[nodiscard]] Result<Output> send_data(ByteView user_information);
+  /// Data-transfer fast path (no intermediate buffers): connected or awaiting_finish_response:
+  /// append the GT+DT header of a data TSDU to `out`; the caller appends the user information.
+  /// The octets equal what send_data() produces. Errc::invalid_state (nothing appended) otherwise.
+  [[nodiscard]] Status encode_data_header(Bytes& out) const;
+  /// Data-transfer fast path: when on_tsdu() would deliver `tsdu` as a plain data event (a
+  /// parameterless GT followed by a parameterless DT, in a state that takes data), the user
+  /// information as a view into `tsdu`; otherwise nullopt and the caller passes `tsdu` to
+  /// on_tsdu(). Changes no state either way.
+  [[nodiscard]] std::optional<ByteView> data_user_information(ByteView tsdu) const;
+
   /// connected: send FN, await DN.
   [[nodiscard]] Result<Output> finish(ByteView user_data);
   /// awaiting_finish_response: send DN, idle, transport released.

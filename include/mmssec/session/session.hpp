@@ -23,6 +23,7 @@
 // walk is at most two levels deep and never loops.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -297,6 +298,8 @@ struct Tsdu {
 
 /// The data TSDU every IEC 61850 stack sends: GT (empty) + DT (empty) + user information.
 [[nodiscard]] Bytes encode_data_tsdu(ByteView user_information);
+/// Its first four octets: GT ::= 01 00 (no parameters), DT ::= 01 00 (no parameters).
+inline constexpr std::array<std::uint8_t, 4> kDataTsduHeader{si::kGiveTokens, 0, si::kDataTransfer, 0};
 
 /// Short SPDU name ("CN", "AC", "DT" ...) for logs and tools.
 [[nodiscard]] const char* spdu_name(const Spdu& spdu) noexcept;

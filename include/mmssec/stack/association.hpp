@@ -108,6 +108,14 @@ struct [[nodiscard]] Output {
   Bytes send;                 ///< bytes for the network (whole TPKTs), in order
   std::vector<Event> events;  ///< for the MMS layer, in order
   bool close = false;         ///< close the network connection once `send` is written
+
+  /// Octet buffers of MmsData events dropped by clear(); the association refills them for the
+  /// next MmsData it appends to this Output, so a reused Output does not allocate per PDU.
+  std::vector<Bytes> spare;
+
+  /// Empty again, keeping the capacity of `send` and `events` (and the buffers of MmsData
+  /// events, up to two of at most 4 KiB) for reuse.
+  void clear();
 };
 
 /// Server decision on an AssociateIndication.
@@ -138,11 +146,18 @@ class Association {
   [[nodiscard]] Result<Output> connect(ByteView initiate_request);
   /// Bytes from the network, in any chunking (one byte at a time works).
   Output receive(ByteView bytes);
+  /// The same, appending to a caller-owned `out` (bytes to `out.send`, events to `out.events`,
+  /// `out.close` set when the connection must close). Reusing one Output (clear() between
+  /// calls) keeps the data-transfer path free of allocations once its buffers have grown.
+  void receive(ByteView bytes, Output& out);
   /// Server, awaiting_decision: answer the AARQ.
   [[nodiscard]] Result<Output> accept(ByteView initiate_response);
   [[nodiscard]] Result<Output> reject(const Decision& decision);
   /// Associated: send one encoded MMS PDU.
   [[nodiscard]] Result<Output> send(ByteView mms_pdu);
+  /// The same, appending to a caller-owned `out` (the whole TPKT/COTP/session/presentation
+  /// framing is encoded in one pass straight into `out.send`). On error `out` is unchanged.
+  [[nodiscard]] Status send(ByteView mms_pdu, Output& out);
   /// Client, associated: orderly release (RLRQ). Send MMS Conclude first if the peer needs it.
   [[nodiscard]] Result<Output> release();
   /// Any state but closed: abort (ABRT, user abort).

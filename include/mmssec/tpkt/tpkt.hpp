@@ -51,6 +51,10 @@ inline constexpr std::size_t kMaxPayload = kMaxPacket - kHeaderSize;
 /// payload is shorter than 3 octets or longer than kMaxPayload.
 [[nodiscard]] Status encode(ByteView payload, Bytes& out);
 
+/// Append only the 4-octet header of a TPKT whose payload of `payload_size` octets the caller
+/// appends next (for encoders that build the TPDU in place). Same checks as encode().
+[[nodiscard]] Status encode_header(std::size_t payload_size, Bytes& out);
+
 /// Decode exactly one complete TPKT (header and payload, nothing after it). The returned view
 /// points into `packet`. `base_offset` is the absolute offset of packet[0] for error reports.
 [[nodiscard]] Result<ByteView> decode(ByteView packet, const Limits& limits = default_limits(),

@@ -581,3 +581,93 @@ TEST(CotpLoopback, InitiatorAndResponderExchangeLargeTsdus) {
     EXPECT_EQ(std::get<Data>(events[0]).tsdu, tsdu);
   }
 }
+
+// ---- data-transfer fast path: the same octets and the same decisions as send() / receive() ----
+
+namespace {
+Bytes pattern(std::size_t n) {
+  Bytes b(n);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 13);
+  return b;
+}
+}  // namespace
+
+TEST(CotpDataFastPath, SingleDtHeaderPlusTsduEqualsSend) {
+  Connection c = open_responder();
+  ASSERT_EQ(c.tpdu_size(), 8192U);
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{100}, std::size_t{8189}}) {
+    SCOPED_TRACE(n);
+    const Bytes tsdu = pattern(n);
+    Bytes fast;
+    ASSERT_TRUE(c.encode_single_dt_header(tsdu.size(), fast).ok());
+    fast.insert(fast.end(), tsdu.begin(), tsdu.end());
+    auto general = c.send(tsdu);
+    ASSERT_TRUE(general.ok());
+    ASSERT_EQ(general->send.size(), 1U);
+    EXPECT_EQ(fast, general->send[0]);
+  }
+  // One octet more needs two DTs: the fast path declines and leaves the buffer alone.
+  Bytes out = {0x42};
+  auto st = c.encode_single_dt_header(8190, out);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(CoreErrc::invalid_argument));
+  EXPECT_EQ(out, Bytes{0x42});
+  EXPECT_EQ(c.send(pattern(8190))->send.size(), 2U);
+}
+
+TEST(CotpDataFastPath, HeaderRefusedWhenNotOpen) {
+  Connection c(Role::initiator);
+  Bytes out;
+  auto st = c.encode_single_dt_header(10, out);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(Errc::invalid_state));
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(CotpDataFastPath, SingleDtViewEqualsDeliveredTsdu) {
+  Connection c = open_responder();
+  const Bytes tsdu = pattern(300);
+  const Bytes tpdu = c.send(tsdu)->send.at(0);
+  auto view = c.single_dt_tsdu(tpdu);
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(Bytes(view->begin(), view->end()), tsdu);
+  EXPECT_EQ(view->data(), tpdu.data() + kDtHeaderSize);  // a view, not a copy
+  auto out = c.receive(tpdu);
+  EXPECT_EQ(event_as<Data>(out).tsdu, tsdu);
+  EXPECT_EQ(c.reassembly_pending(), 0U);
+}
+
+TEST(CotpDataFastPath, DeclinesWhatReceiveHandlesOtherwise) {
+  Connection c = open_responder();
+  // A segment without EOT, and an EOT segment while one is pending.
+  const auto two = c.send(pattern(9000));
+  ASSERT_EQ(two->send.size(), 2U);
+  EXPECT_FALSE(c.single_dt_tsdu(two->send[0]).has_value());
+  auto first = c.receive(two->send[0]);
+  EXPECT_TRUE(first.events.empty());
+  EXPECT_FALSE(c.single_dt_tsdu(two->send[1]).has_value());
+  auto second = c.receive(two->send[1]);
+  EXPECT_EQ(event_as<Data>(second).tsdu, pattern(9000));
+  // Not a DT, a malformed DT, a DT above the negotiated size.
+  EXPECT_FALSE(c.single_dt_tsdu(hex(kClassicCr)).has_value());
+  EXPECT_FALSE(c.single_dt_tsdu(hex("02f0")).has_value());
+  EXPECT_FALSE(c.single_dt_tsdu(hex("03f08000")).has_value());
+  Bytes oversized = {0x02, 0xf0, 0x80};
+  oversized.resize(8193, 0);
+  EXPECT_FALSE(c.single_dt_tsdu(oversized).has_value());
+  EXPECT_TRUE(c.receive(oversized).error.has_value());
+}
+
+TEST(CotpDataFastPath, DeclinesAboveTheReassemblyLimitAndWhenNotOpen) {
+  Limits limits;
+  limits.cotp_max_reassembly = 50;
+  Connection c = open_responder(limits);
+  Bytes dt = {0x02, 0xf0, 0x80};
+  dt.resize(3 + 51, 0x11);
+  EXPECT_FALSE(c.single_dt_tsdu(dt).has_value());
+  auto out = c.receive(dt);
+  ASSERT_TRUE(out.error.has_value());
+  EXPECT_EQ(out.error->code, code(Errc::reassembly_limit));
+  Connection idle(Role::responder);
+  EXPECT_FALSE(idle.single_dt_tsdu(hex("02f080aa")).has_value());
+}

@@ -156,7 +156,7 @@ TEST(HandlerDecorator, EveryByteOfServerAndClientGoesThroughTheDecorator) {
 }
 
 TEST(HandlerDecorator, MismatchedDecoratorsFailTheAssociationCleanly) {
-  Traffic server_side, client_side;
+  Traffic server_side;
   ServerSettings s = testing::test_settings();
   s.wrap_connection = scrambling(0x5a, server_side);
   MmsServer server(s, testing::default_model());

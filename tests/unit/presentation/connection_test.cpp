@@ -713,3 +713,91 @@ TEST(PresentationExchange, InitiatorAndResponderTalkToEachOther) {
   EXPECT_EQ(client.state(), Connection::State::closed);
   EXPECT_EQ(server.state(), Connection::State::closed);
 }
+
+// ---- data-transfer fast path: the same octets and the same decisions as send_data() / on_session() ----
+
+namespace {
+/// One BER element with `n` content octets (a stand-in for an MMS PDU).
+Bytes ber_element(std::size_t n) {
+  Bytes out;
+  ber::Writer w(out);
+  w.tlv(ber::Tag{ber::TagClass::context, true, 0}, Bytes(n, 0x5a));
+  return out;
+}
+}  // namespace
+
+TEST(PresentationDataFastPath, EncodeDataEqualsSendDataAtEveryLengthForm) {
+  auto conn = connected_responder();
+  for (const std::size_t n :
+       {std::size_t{0},    std::size_t{1},     std::size_t{110},   std::size_t{115},   std::size_t{116},
+        std::size_t{117},  std::size_t{118},   std::size_t{119},   std::size_t{120},   std::size_t{121},
+        std::size_t{122},  std::size_t{123},   std::size_t{124},   std::size_t{125},   std::size_t{126},
+        std::size_t{127},  std::size_t{128},   std::size_t{245},   std::size_t{248},   std::size_t{250},
+        std::size_t{251},  std::size_t{252},   std::size_t{253},   std::size_t{254},   std::size_t{255},
+        std::size_t{256},  std::size_t{65520}, std::size_t{65530}, std::size_t{65535}, std::size_t{65536},
+        std::size_t{70000}}) {
+    SCOPED_TRACE(n);
+    const Bytes element = ber_element(n);
+    Bytes fast = {0xee};
+    ASSERT_TRUE(conn.encode_data(3, element, fast).ok());
+    auto general = conn.send_data({Pdv::single(3, element)});
+    ASSERT_TRUE(general.ok());
+    EXPECT_EQ(general->service, SessionService::data);
+    EXPECT_EQ(Bytes(fast.begin() + 1, fast.end()), general->ppdu);
+
+    // Both receive paths agree on the PDV, its octets and its offset.
+    auto view = conn.data_view(general->ppdu, 1000);
+    ASSERT_TRUE(view.has_value());
+    EXPECT_EQ(view->context_id, 3U);
+    EXPECT_EQ(Bytes(view->data.begin(), view->data.end()), element);
+    const auto out = conn.on_session(SessionService::data, general->ppdu, 1000);
+    const auto& ind = only_event<DataIndication>(out);
+    ASSERT_EQ(ind.user_data.size(), 1U);
+    EXPECT_EQ(ind.user_data[0].data, element);
+    EXPECT_EQ(ind.user_data[0].data_offset, view->data_offset);
+  }
+}
+
+TEST(PresentationDataFastPath, EncodeDataRefusesLikeSendData) {
+  auto idle = Connection::responder(responder_config());
+  Bytes out = {0x01};
+  auto st = idle.encode_data(3, ber_element(1), out);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(Errc::invalid_state));
+  auto conn = connected_responder();
+  st = conn.encode_data(5, ber_element(1), out);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(Errc::unknown_context_id));
+  EXPECT_EQ(out, Bytes{0x01});
+}
+
+TEST(PresentationDataFastPath, ViewDeclinesEverythingElse) {
+  auto conn = connected_responder();
+  const Bytes element = ber_element(3);
+  auto td = [](std::vector<Pdv> pdvs) { return encode(UserData::fully(std::move(pdvs))); };
+  // Valid TDs of other shapes: the general path delivers them.
+  Pdv with_ts = Pdv::single(3, element);
+  with_ts.transfer_syntax = oids::ber_transfer_syntax();
+  Pdv octets = Pdv::single(3, element);
+  octets.encoding = PdvEncoding::octet_aligned;
+  for (const Bytes& valid :
+       {td({Pdv::single(1, element), Pdv::single(3, element)}), td({with_ts}), td({octets})}) {
+    EXPECT_FALSE(conn.data_view(valid).has_value());
+    EXPECT_EQ(conn.on_session(SessionService::data, valid).send.size(), 0U);
+  }
+  // Invalid ones: the general path answers with an ARP.
+  Bytes trailing = td({Pdv::single(3, element)});
+  trailing.push_back(0);
+  Bytes two_elements = element;
+  two_elements.insert(two_elements.end(), element.begin(), element.end());
+  const Bytes not_single = td({Pdv::single(3, two_elements)});
+  for (const Bytes& invalid : {trailing, not_single, td({Pdv::single(7, element)}), hex("6100"),
+                               hex("6003aabbcc"), Bytes(td({Pdv::single(3, element)}).size() - 1, 0x61)}) {
+    EXPECT_FALSE(conn.data_view(invalid).has_value());
+    auto probe = connected_responder();
+    EXPECT_EQ(probe.on_session(SessionService::data, invalid).send.size(), 1U);
+  }
+  // Not open: nothing is taken.
+  auto idle = Connection::responder(responder_config());
+  EXPECT_FALSE(idle.data_view(td({Pdv::single(3, element)})).has_value());
+}

@@ -463,3 +463,57 @@ TEST(SessionConnection, StateNames) {
 
 }  // namespace
 }  // namespace mmssec::session
+
+namespace mmssec::session {
+namespace {
+
+// ---- data-transfer fast path: the same octets and the same decisions as send_data() / on_tsdu() ----
+
+TEST(SessionDataFastPath, HeaderPlusUserInformationEqualsSendData) {
+  Connection c(Role::initiator);
+  Bytes out = {0x77};
+  auto st = c.encode_data_header(out);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error(), Error(Errc::invalid_state));
+  EXPECT_EQ(out, Bytes{0x77});
+  (void)take(c.connect(kPpdu));
+  (void)c.on_tsdu(hex(kAc));
+  ASSERT_EQ(c.state(), State::connected);
+  const Bytes ui = filled(300);
+  Bytes fast;
+  ASSERT_TRUE(c.encode_data_header(fast).ok());
+  fast.insert(fast.end(), ui.begin(), ui.end());
+  EXPECT_EQ(fast, take(c.send_data(ui)).send.at(0));
+  EXPECT_EQ(fast, encode_data_tsdu(ui));
+}
+
+TEST(SessionDataFastPath, ViewEqualsDeliveredUserInformation) {
+  Connection c(Role::initiator);
+  EXPECT_FALSE(c.data_user_information(hex("01000100 6102")).has_value());  // idle
+  (void)take(c.connect(kPpdu));
+  (void)c.on_tsdu(hex(kAc));
+  for (const std::string_view tsdu : {"01000100 61023000", "01000100"}) {
+    SCOPED_TRACE(tsdu);
+    const Bytes b = hex(tsdu);
+    auto view = c.data_user_information(b);
+    ASSERT_TRUE(view.has_value());
+    Output out = c.on_tsdu(b);
+    ASSERT_EQ(out.events.size(), 1U);
+    EXPECT_EQ(out.events[0].kind, Event::Kind::data);
+    EXPECT_EQ(Bytes(view->begin(), view->end()), out.events[0].user_data);
+  }
+  // Other forms of a data TSDU go through on_tsdu(): a lone DT, a GT with a Token Item.
+  EXPECT_FALSE(c.data_user_information(hex("0100 6102")).has_value());
+  EXPECT_FALSE(c.data_user_information(hex("0103100100 0100 6102")).has_value());
+  EXPECT_FALSE(c.data_user_information(hex("0100")).has_value());
+  EXPECT_FALSE(c.data_user_information(hex(kAc)).has_value());
+  // Duplex: data is still taken while our FN waits for the DN.
+  (void)take(c.finish(hex("aabb")));
+  ASSERT_EQ(c.state(), State::awaiting_disconnect);
+  EXPECT_TRUE(c.data_user_information(hex("01000100 61")).has_value());
+  Bytes out;
+  EXPECT_FALSE(c.encode_data_header(out).ok());
+}
+
+}  // namespace
+}  // namespace mmssec::session

@@ -319,3 +319,26 @@ TEST(TpktCategory, NameAndMessages) {
     EXPECT_NE(tpkt::tpkt_category().message(i), "unknown tpkt error") << i;
   }
 }
+
+// ---------------------------------------------------------------- encode_header (one-pass encoders)
+
+TEST(TpktEncode, HeaderAloneThenPayloadEqualsEncode) {
+  const Bytes payload = hex(std::string_view(kDtWithData).substr(8));
+  Bytes b = {0x99};
+  ASSERT_TRUE(tpkt::encode_header(payload.size(), b).ok());
+  b.insert(b.end(), payload.begin(), payload.end());
+  EXPECT_EQ(to_hex(b), std::string("99") + kDtWithData);
+}
+
+TEST(TpktEncode, HeaderAloneChecksLikeEncode) {
+  Bytes b = {0x01};
+  auto st = tpkt::encode_header(2, b);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(tpkt::Errc::payload_too_small));
+  st = tpkt::encode_header(tpkt::kMaxPayload + 1, b);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, code(tpkt::Errc::payload_too_large));
+  EXPECT_EQ(b, Bytes{0x01});
+  ASSERT_TRUE(tpkt::encode_header(tpkt::kMaxPayload, b).ok());
+  EXPECT_EQ(to_hex(b), "010300ffff");
+}
